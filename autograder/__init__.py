@@ -1,0 +1,5 @@
+"""Grading and packaging for the LSTM fundamentals exercises."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
