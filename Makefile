@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/python -m pytest tests/public --submission solutions -q -p no:cacheprovider
+	$(BIN)/autograder grade examples/submissions/* --summary
+	$(BIN)/autograder grade examples/submissions/material_answer
 
 test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python benchmarks/student_loop.py
+	$(BIN)/python benchmarks/grade_one.py

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder import layout, stubs
+from autograder.grading import SubmissionError as SubmissionPathError
+from autograder.rubric import RubricError
+
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +32,101 @@ def build_parser() -> argparse.ArgumentParser:
         "--exercises", type=Path, default=layout.exercises_dir(), help="stubs folder to write"
     )
     stub_cmd.set_defaults(run=run_stubs)
+
+    grade = commands.add_parser("grade", help="grade one or more submission folders")
+    grade.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        metavar="SUBMISSION",
+        help="a folder holding lstm_gates.py, lstm_gradients.py, lstm_budget.py",
+    )
+    grade.add_argument(
+        "--format", choices=FORMATS, default="text", help="how to render the results (default: text)"
+    )
+    grade.add_argument("--output", type=Path, help="write the rendering here instead of standard output")
+    grade.add_argument(
+        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+    )
+    grade.add_argument(
+        "--live-frameworks",
+        action="store_true",
+        help="compute framework figures with torch and Keras now instead of the recorded file",
+    )
+    grade.add_argument("--no-sandbox", action="store_true", help="run the probe without bubblewrap")
+    grade.add_argument("--summary", action="store_true", help="text format: one summary row per submission")
+    grade.set_defaults(run=run_grade)
+
+    examples = commands.add_parser(
+        "examples", help="write the derived sample submissions, or check they match"
+    )
+    examples.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
+    examples.add_argument(
+        "--target",
+        type=Path,
+        default=layout.project_root() / "examples" / "submissions",
+        help="folder of sample submissions",
+    )
+    examples.set_defaults(run=run_examples)
+
+    frameworks = commands.add_parser(
+        "frameworks", help="record (or check) the torch/Keras figures the rubric uses"
+    )
+    frameworks.add_argument(
+        "--write", action="store_true", help="recompute live and rewrite the recorded file"
+    )
+    frameworks.add_argument(
+        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+    )
+    frameworks.set_defaults(run=run_frameworks)
     return parser
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from autograder import api
+
+    text = api.grade_and_render(
+        args.submissions,
+        rubric=args.rubric,
+        output_format=args.format,
+        live_frameworks=args.live_frameworks,
+        sandbox=False if args.no_sandbox else None,
+        summary=args.summary,
+    )
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def run_examples(args: argparse.Namespace) -> int:
+    from autograder import examples
+
+    if args.check:
+        differences = examples.sample_differences(args.target)
+        for difference in differences:
+            print(difference, file=sys.stderr)
+        return 1 if differences else 0
+    for folder in examples.write_samples(args.target):
+        print(f"wrote {folder}")
+    return 0
+
+
+def run_frameworks(args: argparse.Namespace) -> int:
+    from autograder import framework_figures
+    from autograder.rubric import load_rubric
+
+    rubric = load_rubric(args.rubric)
+    if args.write:
+        figures = framework_figures.compute_live(rubric)
+        framework_figures.write_recorded(figures)
+        print(f"wrote {framework_figures.RECORDED_PATH} ({figures.versions})")
+        return 0
+    missing = framework_figures.missing_configurations(rubric, framework_figures.load_recorded())
+    for key in missing:
+        print(f"missing: {key}", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def run_stubs(args: argparse.Namespace) -> int:
@@ -50,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except stubs.MarkerError as error:
+    except (stubs.MarkerError, RubricError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
+    except SubmissionPathError as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 3

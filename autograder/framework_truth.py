@@ -62,12 +62,18 @@ def torch_lstm_weights(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def torch_optimizer_bytes(shapes: Mapping[str, tuple[int, ...]], optimizer: str) -> dict[str, int]:
-    """Bytes torch really holds for float32 parameters, their gradients and the optimizer's
-    state after one step (Adam's and momentum's buffers; Adam's step counters are not counted)."""
+TORCH_DTYPES = {2: "float16", 4: "float32", 8: "float64"}
+
+
+def torch_optimizer_bytes(
+    shapes: Mapping[str, tuple[int, ...]], optimizer: str, bytes_per_value: int = 4
+) -> dict[str, int]:
+    """Bytes torch really holds for the parameters, their gradients and the optimizer's state
+    after one step (Adam's and momentum's buffers; Adam's step counters are not counted)."""
     import torch
 
-    parameters = [torch.nn.Parameter(torch.randn(shape, dtype=torch.float32)) for shape in shapes.values()]
+    dtype = getattr(torch, TORCH_DTYPES[bytes_per_value])
+    parameters = [torch.nn.Parameter(torch.randn(shape).to(dtype)) for shape in shapes.values()]
     if optimizer == "sgd":
         opt: torch.optim.Optimizer = torch.optim.SGD(parameters, lr=0.1)
     elif optimizer == "momentum":
@@ -76,7 +82,7 @@ def torch_optimizer_bytes(shapes: Mapping[str, tuple[int, ...]], optimizer: str)
         opt = torch.optim.Adam(parameters, lr=0.1)
     else:
         raise ValueError(f"optimizer must be one of sgd, momentum, adam; got {optimizer!r}")
-    loss = torch.stack([(parameter**2).sum() for parameter in parameters]).sum()
+    loss = torch.stack([(parameter.float() ** 2).sum() for parameter in parameters]).sum()
     loss.backward()  # type: ignore[no-untyped-call]
     opt.step()
     state_bytes = 0

@@ -22,3 +22,9 @@ def ref_grads() -> ModuleType:
 @pytest.fixture(scope="session")
 def ref_budget() -> ModuleType:
     return load_reference("lstm_budget")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens", action="store_true", help="rewrite tests/project/goldens/ from the current grader"
+    )

@@ -1,0 +1,152 @@
+"""The only place student code runs: a separate, limited process (see sandbox.py).
+
+    python -I probe_runner.py SUBMISSION_DIR RESULT_FD [LIBRARY_DIR ...] < plan.json
+
+The plan lists calls: {"id", "module", "name", "args", "kwargs", "timeout"}; "name" is a function
+to call, or with "args" null an attribute to read. Each outcome is written as one JSON line to
+RESULT_FD, a file the grader opened, never stdout: what the student prints goes to a bounded buffer
+(and file descriptors 1 and 2 point at /dev/null), so printing cannot forge a result. The plan
+holds inputs only: expected values never enter this process.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+import warnings
+from types import FrameType, ModuleType
+from typing import Any
+
+if __name__ == "__main__":  # inside the sandbox: find our own package, then numpy
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.extend(sys.argv[3:])
+
+from autograder import wire_format
+
+OUTPUT_LIMIT = 4096
+
+
+class CallTimeout(BaseException):
+    """Raised by the alarm inside a call that runs past its time."""
+
+
+class BoundedBuffer(io.StringIO):
+    """Keeps only the first OUTPUT_LIMIT characters a student prints."""
+
+    def write(self, text: str) -> int:
+        room = OUTPUT_LIMIT - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        return len(text)
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise CallTimeout
+
+
+def load_student_module(folder: str, name: str) -> ModuleType:
+    path = os.path.join(folder, f"{name}.py")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{name}.py is missing from the submission")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that lstm_gradients may `import lstm_gates`
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_error(error: BaseException) -> dict[str, str]:
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    tail = "".join(line for line in lines if "probe_runner.py" not in line)[-1500:]
+    message = str(error)[:500]
+    return {"type": type(error).__name__, "message": message, "traceback": tail}
+
+
+def run_call(call: dict[str, Any], modules: dict[str, Any], folder: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    captured = BoundedBuffer()
+    sys.stdout = sys.stderr = captured
+    outcome: dict[str, Any] = {"id": call["id"]}
+    signal.setitimer(signal.ITIMER_REAL, float(call.get("timeout", 5.0)))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            name = call["module"]
+            if name not in modules:
+                try:
+                    modules[name] = load_student_module(folder, name)
+                except BaseException as error:
+                    modules[name] = error
+            module = modules[name]
+            if isinstance(module, BaseException):
+                raise ImportError(f"importing {name}.py failed: {type(module).__name__}: {module}")
+            target = getattr(module, call["name"])
+            if call.get("args") is None:
+                value = target
+            else:
+                args = copy.deepcopy(wire_format.decode(call["args"]))
+                kwargs = copy.deepcopy(wire_format.decode(call.get("kwargs") or {"__dict__": {}}))
+                value = target(*args, **kwargs)
+            encoded = wire_format.encode(value)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        outcome.update(ok=True, value=encoded, warnings=[str(w.message)[:200] for w in caught[:5]])
+    except CallTimeout:
+        outcome.update(
+            ok=False, error={"type": "Timeout", "message": "ran past its time limit", "traceback": ""}
+        )
+    except BaseException as error:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        outcome.update(ok=False, error=describe_error(error))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    outcome["stdout"] = captured.getvalue()
+    outcome["seconds"] = round(time.perf_counter() - started, 4)
+    return outcome
+
+
+def main() -> None:
+    folder, result_fd = sys.argv[1], int(sys.argv[2])
+    plan = json.load(sys.stdin)
+    results = os.fdopen(result_fd, "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    sys.dont_write_bytecode = True
+    modules: dict[str, Any] = {}
+    timed_out: set[tuple[str, str]] = set()
+    for call in plan["calls"]:
+        target = (call["module"], call["name"])
+        if target in timed_out:  # one hang per function is enough to know
+            outcome = {
+                "id": call["id"],
+                "ok": False,
+                "error": {
+                    "type": "Timeout",
+                    "message": "skipped: an earlier call of this function ran past its time limit",
+                    "traceback": "",
+                },
+            }
+        else:
+            outcome = run_call(call, modules, folder)
+            if outcome.get("error", {}).get("type") == "Timeout":
+                timed_out.add(target)
+        line = json.dumps(outcome, allow_nan=False)
+        results.write(line + "\n")
+        results.flush()
+    results.close()
+    os._exit(0)  # skip interpreter teardown: atexit hooks of student code do not run
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Plain data across the sandbox boundary: JSON with tagged arrays, decoded without pickle.
+
+Runs on both sides (the grader, and the probe inside the sandbox), so it needs only the standard
+library and numpy. Only exact built-in types, numpy scalars and numpy arrays of numeric or bool
+dtype are encoded; anything else (including objects that claim to equal everything) becomes an
+`unsupported` marker, which every check treats as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import numpy as np
+
+ALLOWED_DTYPES = frozenset(
+    [
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+    ]
+)
+MAX_DEPTH = 8
+MAX_ARRAY_BYTES = 16 * 1024 * 1024
+
+
+class Unsupported:
+    """A value that could not cross the boundary: its type name, for the feedback."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<unsupported {self.type_name}>"
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready form of `value`."""
+    kind = type(value)
+    if depth > MAX_DEPTH:
+        return {"__unsupported__": "nesting too deep"}
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is int:
+        return value if abs(value) < 2**63 else {"__unsupported__": "int too large"}
+    if kind is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+        return encode(value.item(), depth + 1)
+    if isinstance(value, np.ndarray):
+        array = np.asarray(np.ndarray.view(value, np.ndarray))
+        if array.dtype.name not in ALLOWED_DTYPES or array.nbytes > MAX_ARRAY_BYTES:
+            return {"__unsupported__": f"array of {array.dtype.name}, {array.nbytes} bytes"}
+        data = np.ascontiguousarray(array).tobytes()
+        return {"__ndarray__": [array.dtype.name, list(array.shape), base64.b64encode(data).decode("ascii")]}
+    if kind is list:
+        return [encode(item, depth + 1) for item in value]
+    if kind is tuple:
+        return {"__tuple__": [encode(item, depth + 1) for item in value]}
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            return {"__unsupported__": "dict with non-string keys"}
+        return {"__dict__": {key: encode(item, depth + 1) for key, item in value.items()}}
+    return {"__unsupported__": f"{kind.__module__}.{kind.__qualname__}"}
+
+
+def decode(value: Any, depth: int = 0) -> Any:
+    """The inverse of `encode`; malformed input raises ValueError."""
+    if depth > MAX_DEPTH + 1:
+        raise ValueError("nesting too deep")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) is list:
+        return [decode(item, depth + 1) for item in value]
+    if type(value) is not dict or len(value) != 1:
+        raise ValueError(f"malformed value of type {type(value).__name__}")
+    ((tag, body),) = value.items()
+    if tag == "__ndarray__":
+        dtype, shape, data = body
+        if dtype not in ALLOWED_DTYPES or not all(type(n) is int and n >= 0 for n in shape):
+            raise ValueError(f"bad array header {dtype!r} {shape!r}")
+        raw = base64.b64decode(data, validate=True)
+        return np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape).copy()
+    if tag == "__tuple__":
+        return tuple(decode(item, depth + 1) for item in body)
+    if tag == "__dict__":
+        return {str(key): decode(item, depth + 1) for key, item in body.items()}
+    if tag == "__float__":
+        return float(body)
+    if tag == "__unsupported__":
+        return Unsupported(str(body))
+    raise ValueError(f"unknown tag {tag!r}")

@@ -1,0 +1,68 @@
+"""`autograder grade`: formats, exit codes, clear errors; and the sample folders stay in sync."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import examples, layout
+from autograder.cli import main
+
+SAMPLES = layout.project_root() / "examples" / "submissions"
+
+
+def test_json_for_one_submission_is_one_gradescope_object(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", str(SAMPLES / "material_answer"), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {"score", "max_score", "tests"} <= set(document)
+    for test in document["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+        assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+    assert document["score"] == sum(t["score"] for t in document["tests"])
+
+
+def test_json_for_several_submissions_is_a_list(capsys: pytest.CaptureFixture[str]) -> None:
+    folders = [str(SAMPLES / "full_marks_reference"), str(SAMPLES / "zero_untouched_stubs")]
+    assert main(["grade", *folders, "--format", "json"]) == 0
+    documents = json.loads(capsys.readouterr().out)
+    assert [d["score"] == d["max_score"] for d in documents] == [True, False]
+
+
+@pytest.mark.parametrize("output_format", ["markdown", "html", "text"])
+def test_renderings_can_be_written_to_a_file(tmp_path: Path, output_format: str) -> None:
+    target = tmp_path / "feedback"
+    assert (
+        main(
+            [
+                "grade",
+                str(SAMPLES / "mistake_state_not_carried"),
+                "--format",
+                output_format,
+                "--output",
+                str(target),
+            ]
+        )
+        == 0
+    )
+    text = target.read_text()
+    assert "state_not_carried" in text
+
+
+def test_a_missing_submission_is_a_one_line_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["grade", str(tmp_path / "nowhere")]) == 3
+    assert capsys.readouterr().err.strip() == f"autograder: {tmp_path / 'nowhere'}: no such file or folder"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "grade" in result.stdout
+
+
+def test_derived_samples_are_in_sync() -> None:
+    assert examples.sample_differences(SAMPLES) == [], "run `autograder examples`"
