@@ -10,14 +10,31 @@ from pathlib import Path
 from autograder import layout, stubs
 from autograder.grading import SubmissionError as SubmissionPathError
 from autograder.rubric import RubricError
+from autograder.sandbox import SandboxError
 
 FORMATS = ("text", "json", "markdown", "html")
+
+
+EXIT_CODES = """exit codes:
+  0  every submission was graded (whatever the scores)
+  2  usage error, or a broken rubric.yaml (the message names file, key path and expectation)
+  3  a submission path that does not exist or is not a folder
+  4  the sandbox could not start (use --no-sandbox to grade without bubblewrap)
+"""
+
+
+def submission_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty submission path")
+    return Path(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograder",
         description="Grade, package and release the LSTM fundamentals exercises.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -33,11 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stub_cmd.set_defaults(run=run_stubs)
 
-    grade = commands.add_parser("grade", help="grade one or more submission folders")
+    grade = commands.add_parser(
+        "grade",
+        help="grade one or more submission folders",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     grade.add_argument(
         "submissions",
         nargs="+",
-        type=Path,
+        type=submission_path,
         metavar="SUBMISSION",
         help="a folder holding lstm_gates.py, lstm_gradients.py, lstm_budget.py",
     )
@@ -154,3 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SubmissionPathError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 3
+    except SandboxError as error:
+        print(f"autograder: {error} (use --no-sandbox to grade without bubblewrap)", file=sys.stderr)
+        return 4

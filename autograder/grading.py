@@ -63,6 +63,7 @@ def grade_submission(
     missing = [name for name in layout.EXERCISE_MODULES if not (path / f"{name}.py").is_file()]
     if missing:
         notes.append("missing files: " + ", ".join(f"{name}.py" for name in missing))
+    notes.extend(probe.notes)
     if probe.restarts:
         notes.append(f"the probe was restarted {probe.restarts} time(s) after a crash or a hang")
     return SubmissionResult(

@@ -1,22 +1,26 @@
 """Run student code in a separate, limited process and collect what it returned.
 
-With bubblewrap (`bwrap`) on the machine, the probe sees only a copy of the submission's files,
-the Python runtime and numpy, all read-only, with a private /tmp, no network, a fresh environment
-and its own process namespace. Without it, the probe is a plain subprocess with the same resource
-limits, and the result says that isolation was reduced.
+With bubblewrap (`bwrap`) on the machine, the probe sees only a copy of the submission's three
+files, the Python runtime and numpy, all read-only; it gets a private, size-bounded /tmp, no
+network, an empty environment, its own process namespace and an unprivileged user id. Without
+bubblewrap, the probe is a plain subprocess with the same resource limits, and the result says that
+isolation was reduced. See docs/THREAT_MODEL.md for what each mode promises.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,43 +30,79 @@ from autograder import layout
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER_FILES = ("__init__.py", "wire_format.py", "probe_runner.py")
 MAX_SOURCE_BYTES = 1_000_000
+TOKEN_VARIABLE = "AUTOGRADER_PROBE"
+SANDBOX_UID = "65534"  # nobody
 
 
 @dataclass(frozen=True)
 class Limits:
-    call_seconds: float = 5.0
+    """Resource limits of one probe process and everything it starts."""
+
+    call_seconds: float = (
+        4.0  # watchdog: longest silence between two outcomes (each call has its own alarm too)
+    )
     startup_seconds: float = 10.0
-    memory_bytes: int = 2 * 1024**3
-    file_bytes: int = 64 * 1024**2
+    memory_bytes: int = 2 * 1024**3  # address space
+    file_bytes: int = 64 * 1024**2  # largest file it may write, and the size of its private /tmp
     open_files: int = 256
+    extra_processes: int = 64  # processes it may start beyond those its user already runs
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed to start: a problem of the grading machine, not of the student."""
 
 
 @dataclass(frozen=True)
 class ProbeRun:
-    """Raw outcomes by call id (still wire-encoded values), and how the probe was isolated."""
+    """Raw outcomes by call id (values still wire-encoded), and how the probe was isolated."""
 
     outcomes: dict[str, dict[str, Any]]
     isolation: str
     restarts: int
+    notes: tuple[str, ...] = ()
+
+
+Command = Callable[[Path, Path, int, Limits, str], list[str]]
 
 
 def bubblewrap_available() -> bool:
     return shutil.which("bwrap") is not None and os.environ.get("AUTOGRADER_SANDBOX", "") != "none"
 
 
+def unusable_reason(source: Path) -> str | None:
+    """Why a submitted file cannot be run, or None (a missing file is not 'unusable')."""
+    if source.is_symlink():
+        return "it is a symbolic link"
+    if not source.exists():
+        return None
+    if not source.is_file():
+        return "it is not a regular file"
+    if source.stat().st_size > MAX_SOURCE_BYTES:
+        return f"it is larger than {MAX_SOURCE_BYTES} bytes"
+    try:
+        source.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"it is not UTF-8 text (byte {error.start})"
+    return None
+
+
 def stage_submission(submission: Path, target: Path) -> list[str]:
-    """Copy the exercise files (regular files only, bounded size) into `target`; return notes."""
+    """Copy the exercise files into `target`; return notes on any file that was not used.
+
+    A file that cannot be used is replaced by one line raising ImportError with the reason, so
+    the checks that need it fail saying why.
+    """
     target.mkdir(parents=True)
     notes = []
     for name in layout.EXERCISE_MODULES:
         source = submission / f"{name}.py"
-        if source.is_symlink():
-            notes.append(f"{name}.py is a symbolic link; it was not used")
+        reason = unusable_reason(source)
+        if reason is not None:
+            message = f"{name}.py was not used: {reason}"
+            notes.append(message)
+            (target / source.name).write_text(f"raise ImportError({message!r})\n", encoding="utf-8")
         elif source.is_file():
-            if source.stat().st_size > MAX_SOURCE_BYTES:
-                notes.append(f"{name}.py is larger than {MAX_SOURCE_BYTES} bytes; it was not used")
-            else:
-                shutil.copyfile(source, target / source.name)
+            shutil.copyfile(source, target / source.name)
     return notes
 
 
@@ -75,6 +115,13 @@ def stage_runner(target: Path) -> Path:
     return package / "probe_runner.py"
 
 
+def make_readable(top: Path) -> None:
+    """Folders 0755 and files 0644 under `top`, for the unprivileged probe."""
+    top.chmod(0o755)
+    for path in top.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def numpy_dirs() -> list[Path]:
     import numpy
 
@@ -82,7 +129,7 @@ def numpy_dirs() -> list[Path]:
     return [d for d in (package, package.parent / "numpy.libs") if d.is_dir()]
 
 
-def bubblewrap_command(runner: Path, staged: Path, result_fd: int) -> list[str]:
+def bubblewrap_command(runner: Path, staged: Path, result_fd: int, limits: Limits, token: str) -> list[str]:
     python = os.path.realpath(sys.executable)
     command = ["bwrap", "--ro-bind", "/usr", "/usr"]
     for link in ("lib", "lib64", "bin"):
@@ -90,110 +137,202 @@ def bubblewrap_command(runner: Path, staged: Path, result_fd: int) -> list[str]:
             command += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
         elif Path(f"/{link}").is_dir():
             command += ["--ro-bind", f"/{link}", f"/{link}"]
+    # bubblewrap makes missing parent folders 0700: make them 0755 so the unprivileged probe can pass.
+    for parent in [*reversed(Path(sys.base_prefix).parents), Path("/opt/site"), Path("/opt/probe")]:
+        if str(parent) not in ("/", "/usr"):
+            command += ["--perms", "0755", "--dir", str(parent)]
     command += ["--ro-bind", sys.base_prefix, sys.base_prefix]
     for directory in numpy_dirs():
         command += ["--ro-bind", str(directory), f"/opt/site/{directory.name}"]
-    command += ["--ro-bind", str(runner.parent), "/opt/probe/autograder"]
-    command += ["--ro-bind", str(staged), "/submission"]
     command += [
+        "--ro-bind",
+        str(runner.parent),
+        "/opt/probe/autograder",
+        "--ro-bind",
+        str(staged),
+        "/submission",
+    ]
+    command += [
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.file_bytes),
         "--tmpfs",
         "/tmp",
         "--proc",
         "/proc",
         "--dev",
         "/dev",
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-        "--clearenv",
-        "--setenv",
-        "HOME",
-        "/tmp",
-        "--setenv",
-        "LANG",
-        "C.UTF-8",
-        "--chdir",
-        "/tmp",
     ]
-    return [
-        *command,
-        python,
-        "-I",
-        "-B",
-        "/opt/probe/autograder/probe_runner.py",
-        "/submission",
-        str(result_fd),
-        "/opt/site",
-    ]
+    if os.geteuid() == 0:
+        # No user namespace: it would map the probe to root outside, which RLIMIT_NPROC exempts.
+        # The runner drops to nobody itself, with these two capabilities and then none.
+        namespaces = "--unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try"
+        command += [*namespaces.split(), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        command += ["--unshare-all", "--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_UID]
+        command += ["--disable-userns"]
+    command += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "HOME", "/tmp"]
+    command += ["--setenv", "LANG", "C.UTF-8", "--setenv", TOKEN_VARIABLE, token, "--chdir", "/tmp"]
+    runner_path = "/opt/probe/autograder/probe_runner.py"
+    return [*command, python, "-I", "-B", runner_path, "/submission", str(result_fd), "/opt/site"]
 
 
-def plain_command(runner: Path, staged: Path, result_fd: int) -> list[str]:
-    return [sys.executable, "-I", "-B", str(runner), str(staged), str(result_fd)]
+def namespaces_available() -> bool:
+    """Without bubblewrap, root can still give the probe its own pid and network namespace."""
+    return os.geteuid() == 0 and shutil.which("unshare") is not None
+
+
+def plain_command(runner: Path, staged: Path, result_fd: int, limits: Limits, token: str) -> list[str]:
+    command = [sys.executable, "-I", "-B", str(runner), str(staged), str(result_fd)]
+    if namespaces_available():
+        # A root probe with no pid namespace could signal every process on the machine.
+        return [
+            "unshare",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--net",
+            "--ipc",
+            "--uts",
+            "--",
+            *command,
+        ]
+    return command
+
+
+def isolation_summary(use_bwrap: bool) -> str:
+    if use_bwrap:
+        return "bubblewrap"
+    if namespaces_available():
+        return "reduced: no bubblewrap; own pid and network namespaces (unshare), the file system is visible"
+    return "reduced: plain subprocess, no bubblewrap"
+
+
+def running_processes_of(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                count += entry.stat().st_uid == uid
+    return count
 
 
 def limit_resources(limits: Limits, cpu_seconds: int) -> None:
     """Runs in the child between fork and exec."""
     os.setsid()
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # RLIMIT_NPROC counts every process of the user the student code runs as (nobody when the
+    # grader is root), so the bound is relative to what that user runs now.
+    student_uid = int(SANDBOX_UID) if os.getuid() == 0 else os.getuid()
+    processes = running_processes_of(student_uid) + limits.extra_processes
+    for kind, value in (
+        (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, limits.file_bytes),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, processes),
+    ):
+        resource.setrlimit(kind, (value, value))
+
+
+def processes_carrying(token: str) -> list[int]:
+    """Every process whose environment holds the probe's token: the probe and all it started
+    (one that clears its environment escapes this net; bubblewrap's pid namespace still ends it)."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/environ", "rb") as environ:
+                if needle in environ.read().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
+
+
+def end_everything(process: subprocess.Popen[bytes], token: str) -> None:
+    """Kill the probe, its process group, and any straggler that left the group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for pid in processes_carrying(token):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def read_outcomes(raw: bytes) -> list[dict[str, Any]]:
+    outcomes = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            outcome = json.loads(line)
+            if isinstance(outcome, dict) and isinstance(outcome.get("id"), str):
+                outcomes.append(outcome)
+    return outcomes
 
 
 def run_probe_once(
-    command_for: Any,
+    command_for: Command,
     runner: Path,
     staged: Path,
     calls: Sequence[dict[str, Any]],
     limits: Limits,
     scratch: Path,
 ) -> tuple[list[dict[str, Any]], str]:
-    """One probe process over `calls`; returns the outcomes it wrote and how it ended."""
+    """One probe process over `calls`; returns the outcomes it wrote and how it ended.
+
+    The watchdog expects a new outcome line at least every `call_seconds` (after `startup_seconds`
+    for the first); a probe that falls silent longer is killed, whatever it does with signals.
+    """
+    token = uuid.uuid4().hex
     results_path = scratch / f"results-{time.monotonic_ns()}.jsonl"
-    wall = limits.startup_seconds + limits.call_seconds * len(calls)
     with open(results_path, "w+b") as results:
         fd = results.fileno()
-        plan = json.dumps({"calls": list(calls)}).encode()
         process = subprocess.Popen(
-            command_for(runner, staged, fd),
+            command_for(runner, staged, fd, limits, token),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,  # the runner points fd 2 at /dev/null before any student code runs
             pass_fds=(fd,),
             cwd=scratch,
-            env={"PATH": "/usr/bin:/bin"},
-            preexec_fn=lambda: limit_resources(limits, int(wall) + 1),
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", TOKEN_VARIABLE: token},
+            preexec_fn=lambda: limit_resources(limits, int(limits.startup_seconds + 60 * len(calls))),
         )
-        ending = "finished"
-        try:
-            process.communicate(plan, timeout=wall)
-        except subprocess.TimeoutExpired:
-            ending = "timed out"
-        finally:
-            kill_group(process)
+        ending = watch(process, json.dumps({"calls": list(calls)}).encode(), results_path, limits)
+        end_everything(process, token)
+        startup_errors = process.stderr.read(4096) if process.stderr else b""
         if ending == "finished":
             ending = f"exited with code {process.returncode}"
         results.seek(0)
-        raw = results.read(limits.file_bytes)
-    outcomes = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
-        try:
-            outcome = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(outcome, dict) and isinstance(outcome.get("id"), str):
-            outcomes.append(outcome)
+        outcomes = read_outcomes(results.read(limits.file_bytes))
+    if startup_errors.strip() and not outcomes:
+        first = startup_errors.decode("utf-8", errors="replace").strip().splitlines()[0][:300]
+        raise SandboxError(f"the probe could not start: {first}")
     return outcomes, ending
 
 
-def kill_group(process: subprocess.Popen[bytes]) -> None:
-    """End the probe and everything it started (it leads its own session)."""
-    try:
-        os.killpg(process.pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.wait()
+def watch(process: subprocess.Popen[bytes], plan: bytes, results_path: Path, limits: Limits) -> str:
+    """Feed the plan, then wait while the probe keeps writing outcomes; 'finished' or why it was cut."""
+    assert process.stdin is not None
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.write(plan)
+        process.stdin.close()
+    size, deadline = 0, time.monotonic() + limits.startup_seconds
+    while process.poll() is None:
+        current = results_path.stat().st_size
+        if current != size:
+            size, deadline = current, time.monotonic() + limits.call_seconds
+        if time.monotonic() > deadline:
+            return "ran past its time limit"
+        if current > limits.file_bytes:
+            return "wrote more than its output limit"
+        time.sleep(0.01)
+    return "finished"
+
+
+def in_plan_order(written: Sequence[dict[str, Any]], calls: Sequence[dict[str, Any]]) -> bool:
+    return len(written) <= len(calls) and all(
+        outcome["id"] == call["id"] for outcome, call in zip(written, calls, strict=False)
+    )
 
 
 def probe_submission(
@@ -206,8 +345,8 @@ def probe_submission(
     outcome, and a fresh probe carries on with the calls after it."""
     limits = limits or Limits()
     use_bwrap = bubblewrap_available() if sandbox is None else sandbox
-    isolation = "bubblewrap" if use_bwrap else "reduced: plain subprocess (bubblewrap not available)"
-    command_for = bubblewrap_command if use_bwrap else plain_command
+    isolation = isolation_summary(use_bwrap)
+    command_for: Command = bubblewrap_command if use_bwrap else plain_command
     outcomes: dict[str, dict[str, Any]] = {}
     restarts = 0
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch_name:
@@ -215,34 +354,35 @@ def probe_submission(
         staged = scratch / "submission"
         notes = stage_submission(submission, staged)
         runner = stage_runner(scratch / "runner")
-        remaining = [call for call in calls]
+        make_readable(scratch)  # the student code runs as nobody
+        remaining = list(calls)
         while remaining:
             written, ending = run_probe_once(command_for, runner, staged, remaining, limits, scratch)
-            wanted = {call["id"] for call in remaining}
-            for outcome in written:
-                if outcome["id"] in wanted and outcome["id"] not in outcomes:
-                    outcomes[outcome["id"]] = outcome
-            remaining = [call for call in remaining if call["id"] not in outcomes]
-            if remaining:
-                culprit = remaining[0]
-                # The same function would end the next probe the same way: fail its calls now.
-                same = [
-                    call
-                    for call in remaining
-                    if (call["module"], call["name"]) == (culprit["module"], culprit["name"])
-                ]
-                for call in same:
+            if not in_plan_order(written, remaining):
+                # Outcomes come one per call, in the plan's order: anything else was written by the
+                # student's code, so nothing this probe reported can be trusted.
+                message = "the submission wrote to the grader's result channel; its results were discarded"
+                for call in remaining:
                     outcomes[call["id"]] = {
                         "id": call["id"],
                         "ok": False,
-                        "error": {
-                            "type": "ProbeFailure",
-                            "message": f"the probe {ending} during a call of {culprit['name']}",
-                            "traceback": "",
-                        },
+                        "error": {"type": "ProbeFailure", "message": message, "traceback": ""},
                     }
+                notes.append(message)
+                break
+            outcomes.update((outcome["id"], outcome) for outcome in written)
+            remaining = remaining[len(written) :]
+            if remaining:
+                # The function that ended this probe would end the next one too: fail its calls now.
+                culprit = (remaining[0]["module"], remaining[0]["name"])
+                for call in remaining:
+                    if (call["module"], call["name"]) == culprit:
+                        message = f"the probe {ending} during a call of {culprit[1]}"
+                        outcomes[call["id"]] = {
+                            "id": call["id"],
+                            "ok": False,
+                            "error": {"type": "ProbeFailure", "message": message, "traceback": ""},
+                        }
                 remaining = [call for call in remaining if call["id"] not in outcomes]
                 restarts += 1
-    if notes:
-        isolation += "; " + "; ".join(notes)
-    return ProbeRun(outcomes=outcomes, isolation=isolation, restarts=restarts)
+    return ProbeRun(outcomes=outcomes, isolation=isolation, restarts=restarts, notes=tuple(notes))

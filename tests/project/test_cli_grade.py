@@ -66,3 +66,46 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 def test_derived_samples_are_in_sync() -> None:
     assert examples.sample_differences(SAMPLES) == [], "run `autograder examples`"
+
+
+def test_an_empty_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["grade", ""])
+    assert exit_info.value.code == 2
+    assert "an empty submission path" in capsys.readouterr().err
+
+
+def test_a_file_where_a_folder_is_expected(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = layout.project_root() / "README.md"
+    assert main(["grade", str(readme)]) == 3
+    assert capsys.readouterr().err.strip().startswith(f"autograder: {readme}: expected a folder")
+
+
+def test_unusable_files_are_graded_failures_that_say_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "lstm_gates.py").write_bytes(b'x = "\xff\xfe"\n')
+    (folder / "lstm_budget.py").symlink_to(layout.solutions_dir() / "lstm_budget.py")
+    (folder / "lstm_gradients.py").write_text("#" * 2_000_000)
+    assert main(["grade", str(folder), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["score"] == 0
+    outputs = {test["number"]: test["output"] for test in document["tests"]}
+    assert "it is not UTF-8 text" in outputs["a.sigmoid"]
+    assert "it is a symbolic link" in outputs["c.weight_shapes"]
+    assert "larger than" in outputs["b.cell_path_gradient"]
+
+
+def test_an_empty_folder_scores_zero_with_missing_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["grade", str(tmp_path), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["score"] == 0 and "missing files" in document["output"]
+    assert all(
+        "missing from the submission" in t["output"]
+        for t in document["tests"]
+        if t["number"] != "b.explanation"
+    )
