@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     examples.set_defaults(run=run_examples)
 
+    nbgrader = commands.add_parser("nbgrader", help="write an nbgrader course (config and source notebook)")
+    nbgrader.add_argument("course", type=Path, metavar="COURSE_DIR", help="the course folder to write")
+    nbgrader.add_argument(
+        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+    )
+    nbgrader.set_defaults(run=run_nbgrader)
+
+    release = commands.add_parser(
+        "release", help="write the plain student release (stubs, public tests, README)"
+    )
+    release.add_argument("out", type=Path, metavar="OUT_DIR", help="an empty or new folder")
+    release.set_defaults(run=run_release)
+
     frameworks = commands.add_parser(
         "frameworks", help="record (or check) the torch/Keras figures the rubric uses"
     )
@@ -132,6 +145,28 @@ def run_examples(args: argparse.Namespace) -> int:
         return 1 if differences else 0
     for folder in examples.write_samples(args.target):
         print(f"wrote {folder}")
+    return 0
+
+
+def run_nbgrader(args: argparse.Namespace) -> int:
+    from autograder.notebooks import write_course
+    from autograder.rubric import load_rubric
+
+    notebook = write_course(args.course, load_rubric(args.rubric))
+    print(f"wrote {args.course / 'nbgrader_config.py'} and {notebook}")
+    print(f"next: cd {args.course} && nbgrader generate_assignment lstm_fundamentals")
+    return 0
+
+
+def run_release(args: argparse.Namespace) -> int:
+    from autograder.release import write_release
+
+    try:
+        files = write_release(args.out)
+    except FileExistsError as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(files)} files to {args.out}")
     return 0
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import checks, layout
 from autograder.framework_figures import FrameworkFigures, compute_live, load_recorded
+from autograder.notebooks import submission_from_notebook
 from autograder.reference import load_reference
 from autograder.results import CheckOutcome, SubmissionResult
 from autograder.rubric import Check, Rubric, load_rubric
@@ -42,9 +44,11 @@ def load_grader(rubric_path: Path | None = None, *, live_frameworks: bool = Fals
 def check_submission_path(path: Path) -> None:
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix == ".ipynb":
+        return
     if not path.is_dir():
         raise SubmissionError(
-            f"{path}: expected a folder holding lstm_gates.py, lstm_gradients.py, lstm_budget.py"
+            f"{path}: expected a folder holding lstm_gates.py, lstm_gradients.py, lstm_budget.py, or a .ipynb"
         )
 
 
@@ -53,6 +57,13 @@ def grade_submission(
 ) -> SubmissionResult:
     """Every check's outcome for the submission folder at `path`."""
     check_submission_path(path)
+    if path.is_file():
+        with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
+            try:
+                converted = submission_from_notebook(path, Path(folder) / path.stem)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise SubmissionError(f"{path}: not a readable notebook: {error}") from None
+            return grade_submission(converted, grader, sandbox=sandbox, limits=limits)
     started = time.perf_counter()
     plan = [case.call for _, cases in grader.prepared for case in cases]
     probe = probe_submission(path, plan, limits=limits, sandbox=sandbox)

@@ -21,6 +21,7 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
 
@@ -71,25 +72,40 @@ def describe_error(error: BaseException) -> dict[str, str]:
     return {"type": type(error).__name__, "message": message, "traceback": tail}
 
 
-def run_call(call: dict[str, Any], modules: dict[str, Any], folder: str) -> dict[str, Any]:
+Lookup = Callable[[str, str], Any]  # (module, name) -> the student's object
+
+
+def module_lookup(folder: str) -> Lookup:
+    """Find names in the submission's modules, importing each on first use (inside a call, so an
+    import that crashes or hangs is that call's outcome)."""
+    modules: dict[str, Any] = {}
+
+    def lookup(module_name: str, name: str) -> Any:
+        if module_name not in modules:
+            try:
+                modules[module_name] = load_student_module(folder, module_name)
+            except BaseException as error:
+                modules[module_name] = error
+        module = modules[module_name]
+        if isinstance(module, BaseException):
+            raise ImportError(f"importing {module_name}.py failed: {type(module).__name__}: {module}")
+        return getattr(module, name)
+
+    return lookup
+
+
+def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
+    """Run one planned call; its outcome (value or error) as plain data."""
     started = time.perf_counter()
     captured = BoundedBuffer()
+    saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = captured
     outcome: dict[str, Any] = {"id": call["id"]}
     signal.setitimer(signal.ITIMER_REAL, float(call.get("timeout", 5.0)))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            name = call["module"]
-            if name not in modules:
-                try:
-                    modules[name] = load_student_module(folder, name)
-                except BaseException as error:
-                    modules[name] = error
-            module = modules[name]
-            if isinstance(module, BaseException):
-                raise ImportError(f"importing {name}.py failed: {type(module).__name__}: {module}")
-            target = getattr(module, call["name"])
+            target = lookup(call["module"], call["name"])
             if call.get("args") is None:
                 value = target
             else:
@@ -108,10 +124,15 @@ def run_call(call: dict[str, Any], modules: dict[str, Any], folder: str) -> dict
         outcome.update(ok=False, error=describe_error(error))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        sys.stdout, sys.stderr = saved
     outcome["stdout"] = captured.getvalue()
     outcome["seconds"] = round(time.perf_counter() - started, 4)
     return outcome
+
+
+def install_alarm() -> Any:
+    """Make SIGALRM raise CallTimeout; returns the previous handler."""
+    return signal.signal(signal.SIGALRM, _on_alarm)
 
 
 UNPRIVILEGED = 65534  # nobody
@@ -166,10 +187,10 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    signal.signal(signal.SIGALRM, _on_alarm)
+    install_alarm()
     sys.dont_write_bytecode = True
     drop_privileges()
-    modules: dict[str, Any] = {}
+    lookup = module_lookup(folder)
     timed_out: set[tuple[str, str]] = set()
     for call in plan["calls"]:
         target = (call["module"], call["name"])
@@ -184,7 +205,7 @@ def main() -> None:
                 },
             }
         else:
-            outcome = run_call(call, modules, folder)
+            outcome = run_call(call, lookup)
             if outcome.get("error", {}).get("type") == "Timeout":
                 timed_out.add(target)
         line = json.dumps(outcome, allow_nan=False)

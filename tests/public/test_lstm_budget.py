@@ -49,7 +49,7 @@ def test_pytorch_keeps_a_second_bias_per_gate(budget: ModuleType) -> None:
     for layers, bidirectional in [(1, False), (2, False), (3, True)]:
         keras = attempt(budget.num_parameters, INPUT, HIDDEN, layers, bidirectional, convention="keras")
         torch = attempt(budget.num_parameters, INPUT, HIDDEN, layers, bidirectional, convention="pytorch")
-        directions = 2 if bidirectional else 1
+        directions = 1 + int(bidirectional)
         expect_equal(
             torch - keras,
             4 * HIDDEN * layers * directions,
@@ -66,7 +66,7 @@ def test_bidirectional_layer_is_two_lstms(budget: ModuleType) -> None:
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_stacked_layers_read_the_layer_below(budget: ModuleType, bidirectional: bool) -> None:
-    directions = 2 if bidirectional else 1
+    directions = 1 + int(bidirectional)
     one = attempt(budget.num_parameters, INPUT, HIDDEN, 1, bidirectional)
     two = attempt(budget.num_parameters, INPUT, HIDDEN, 2, bidirectional)
     upper = attempt(budget.num_parameters, directions * HIDDEN, HIDDEN, 1, bidirectional)

@@ -152,7 +152,8 @@ def test_gate_table_carries_the_state(gates: ModuleType, rng: np.random.Generato
                 "Row t-1 is step t, computed from h_{t-1} and C_{t-1} of the step before "
                 "(zeros before step 1). This is the first place your table leaves that rule.",
             )
-        h, c = step["h"], step["c"]
+        h = step["h"]  # both states carry over to the next step
+        c = step["c"]
 
 
 def test_gate_table_uses_given_initial_state(gates: ModuleType, rng: np.random.Generator) -> None:
