@@ -104,6 +104,59 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("out", type=Path, metavar="OUT_DIR", help="an empty or new folder")
     release.set_defaults(run=run_release)
 
+    batch = commands.add_parser(
+        "batch",
+        help="grade a whole class (a folder or zip of submissions), resumably, in parallel",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    batch.add_argument(
+        "submissions",
+        type=Path,
+        metavar="SUBMISSIONS",
+        help="a folder of per-student folders or notebooks, or a .zip of them",
+    )
+    batch.add_argument("--out", type=Path, default=Path("grading"), help="where the gradebook and exports go")
+    batch.add_argument("--db", type=Path, help="gradebook file (default: OUT/gradebook.sqlite)")
+    batch.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    batch.add_argument("--dask-scheduler", metavar="ADDRESS", help="grade on this Dask cluster instead")
+    batch.add_argument(
+        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+    )
+    batch.add_argument("--no-sandbox", action="store_true", help="run the probes without bubblewrap")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--plots", action="store_true", help="draw the gradient plot in every feedback.html")
+    batch.set_defaults(run=run_batch_command)
+
+    manual = commands.add_parser(
+        "manual-grade", help="enter grades for manual items (the written explanation)"
+    )
+    manual.add_argument("--db", type=Path, required=True, help="the gradebook file")
+    manual.add_argument(
+        "--import", dest="import_csv", type=Path, help="CSV with columns student,check_id,score[,comment]"
+    )
+    manual.add_argument(
+        "entry", nargs="*", metavar="STUDENT CHECK SCORE", help="one grade, e.g. ada b.explanation 3.5"
+    )
+    manual.add_argument("--comment", default="", help="a comment shown with the grade")
+    manual.set_defaults(run=run_manual_grade)
+
+    export = commands.add_parser(
+        "export", help="rewrite the CSV, feedback files and class report from a gradebook"
+    )
+    export.add_argument("--db", type=Path, required=True, help="the gradebook file")
+    export.add_argument("--out", type=Path, required=True, help="where the exports go")
+    export.add_argument("--plots", action="store_true", help="draw the gradient plot in every feedback.html")
+    export.set_defaults(run=run_export)
+
+    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
+    gradescope.add_argument("zip", type=Path, metavar="OUT.zip", help="the bundle to write")
+    gradescope.set_defaults(run=run_gradescope)
+
+    gradescope_run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade the submission")
+    gradescope_run.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's folder")
+    gradescope_run.set_defaults(run=run_gradescope_run)
+
     frameworks = commands.add_parser(
         "frameworks", help="record (or check) the torch/Keras figures the rubric uses"
     )
@@ -167,6 +220,50 @@ def run_release(args: argparse.Namespace) -> int:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
     print(f"wrote {len(files)} files to {args.out}")
+    return 0
+
+
+def run_batch_command(args: argparse.Namespace) -> int:
+    from autograder import batch_cli
+
+    return batch_cli.grade_class(
+        args.submissions,
+        out=args.out,
+        db=args.db,
+        jobs=args.jobs,
+        dask_scheduler=args.dask_scheduler,
+        rubric=args.rubric,
+        sandbox=False if args.no_sandbox else None,
+        progress=not args.no_progress,
+        plots=args.plots,
+    )
+
+
+def run_manual_grade(args: argparse.Namespace) -> int:
+    from autograder import batch_cli
+
+    return batch_cli.manual_grades(args.db, args.entry, args.import_csv, args.comment)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from autograder import batch_cli
+
+    batch_cli.export_all(args.db, args.out, plots=args.plots)
+    print(f"wrote exports to {args.out}")
+    return 0
+
+
+def run_gradescope(args: argparse.Namespace) -> int:
+    from autograder.gradescope import build_bundle
+
+    print(f"wrote {build_bundle(args.zip)}")
+    return 0
+
+
+def run_gradescope_run(args: argparse.Namespace) -> int:
+    from autograder.gradescope import run_in_gradescope
+
+    print(f"wrote {run_in_gradescope(args.root)}")
     return 0
 
 

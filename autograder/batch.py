@@ -1,0 +1,189 @@
+"""Grade a whole class: in parallel on any concurrent.futures.Executor, resumable, with progress.
+
+Submissions are the entries of a folder (per-student folders, or notebooks) or of a zip of them;
+the student id is the folder's or the file's name. Each result goes into the gradebook the moment
+it comes back, so a killed run loses nothing finished; a re-run grades only new or changed work.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import gradebook, layout
+from autograder.grading import Grader, grade_submission, load_grader
+from autograder.results import CheckOutcome, SubmissionResult
+from autograder.rubric import load_rubric
+
+MAX_ZIP_BYTES = 2 * 1024**3
+
+
+class BatchInputError(ValueError):
+    """A SUBMISSIONS argument that is neither a folder nor a readable zip."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path
+    content_hash: str
+
+
+@dataclass
+class BatchSummary:
+    graded: int = 0
+    skipped: int = 0
+    troubled: list[str] = field(default_factory=list)  # crashed, hung or hit a limit
+    grader_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.graded / self.seconds if self.seconds > 0 else 0.0
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = (
+        [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    )
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def discover(folder: Path) -> list[Submission]:
+    """One submission per sub-folder or notebook; hidden entries are ignored."""
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")))
+    found = [p for p in entries if (p.is_dir() and not p.is_symlink()) or p.suffix == ".ipynb"]
+    return [Submission(p.stem if p.is_file() else p.name, p, content_hash(p)) for p in found]
+
+
+@contextmanager
+def opened(source: Path) -> Iterator[Path]:
+    """The folder of submissions: `source` itself, or a zip safely extracted to a temporary folder."""
+    if source.is_dir():
+        yield source
+        return
+    if not source.is_file() or not zipfile.is_zipfile(source):
+        raise BatchInputError(f"{source}: expected a folder of submissions or a .zip of them")
+    with tempfile.TemporaryDirectory(prefix="batch-") as scratch, zipfile.ZipFile(source) as archive:
+        root = Path(scratch).resolve()
+        if sum(info.file_size for info in archive.infolist()) > MAX_ZIP_BYTES:
+            raise BatchInputError(f"{source}: unpacks to more than {MAX_ZIP_BYTES} bytes")
+        for info in archive.infolist():
+            target = (root / info.filename).resolve()
+            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
+            if not target.is_relative_to(root) or is_link:
+                continue  # a path out of the folder, or a symbolic link: not extracted
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(info))
+        top = [p for p in root.iterdir() if not p.name.startswith((".", "__"))]
+        yield (
+            top[0] if len(top) == 1 and top[0].is_dir() and not (top[0] / "lstm_gates.py").exists() else root
+        )
+
+
+@functools.cache
+def _worker_grader(rubric: str) -> Grader:
+    """One grader per worker process: loading it costs more than grading one submission."""
+    return load_grader(Path(rubric))
+
+
+def grade_one(path: str, rubric: str, sandbox: bool | None) -> str:
+    """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON."""
+    grader = _worker_grader(rubric)
+    try:
+        result = grade_submission(Path(path), grader, sandbox=sandbox)
+    except Exception as error:  # a grader failure still gives the student a result
+        result = failed_result(Path(path).stem, grader, f"{type(error).__name__}: {error}")
+    return gradebook.result_to_json(result)
+
+
+def failed_result(student: str, grader: Grader, reason: str) -> SubmissionResult:
+    """A valid zero-score result that says the grader, not the student, failed."""
+    outcomes = tuple(
+        CheckOutcome(
+            check.id,
+            check.name,
+            check.part,
+            check.points,
+            0.0,
+            "failed",
+            f"not graded: the grader failed ({reason})",
+            check.visibility,
+            manual=check.kind == "manual",
+            graded=check.kind != "manual",
+        )
+        for check in grader.rubric.checks
+    )
+    return SubmissionResult(student, outcomes, isolation="not run", notes=(f"grader error: {reason}",))
+
+
+def troubled(result: SubmissionResult) -> bool:
+    markers = ("timed out", "the probe", "MemoryError", "the grader failed")
+    return any(marker in o.feedback for o in result.outcomes for marker in markers)
+
+
+ProgressHook = Callable[[int, int, BatchSummary], None]
+
+
+def run_batch(
+    submissions: list[Submission],
+    db: Path,
+    *,
+    rubric: Path | None = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+    sandbox: bool | None = None,
+    on_progress: ProgressHook | None = None,
+) -> BatchSummary:
+    """Grade what the gradebook does not hold yet; record each result as it arrives."""
+    rubric_path = str(rubric or layout.project_root() / "rubric.yaml")
+    load_rubric(Path(rubric_path))  # a broken rubric stops the batch before any work starts
+    summary = BatchSummary()
+    started = time.perf_counter()
+    with gradebook.connect(db) as connection:
+        done = gradebook.known_hashes(connection)
+        todo = [s for s in submissions if (s.student, s.content_hash) not in done]
+        summary.skipped = len(submissions) - len(todo)
+        own = executor is None
+        pool: Executor = executor or ProcessPoolExecutor(max_workers=jobs)
+        try:
+            futures: dict[Future[str], Submission] = {
+                pool.submit(grade_one, str(s.path), rubric_path, sandbox): s for s in todo
+            }
+            for future in as_completed(futures):
+                submission = futures[future]
+                try:
+                    result = gradebook.result_from_json(future.result())
+                except Exception as error:  # a lost worker: the student still gets a result
+                    result = failed_result(submission.student, _worker_grader(rubric_path), repr(error))
+                    summary.grader_errors.append(submission.student)
+                result = SubmissionResult(
+                    submission.student, result.outcomes, result.isolation, result.seconds, result.notes
+                )
+                gradebook.record(connection, submission.student, submission.content_hash, result)
+                summary.graded += 1
+                if troubled(result):
+                    summary.troubled.append(submission.student)
+                summary.seconds = time.perf_counter() - started
+                if on_progress:
+                    on_progress(summary.graded, len(todo), summary)
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+    summary.seconds = time.perf_counter() - started
+    return summary

