@@ -7,6 +7,7 @@ it comes back, so a killed run loses nothing finished; a re-run grades only new 
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import tempfile
@@ -22,6 +23,7 @@ from autograder import gradebook, layout
 from autograder.grading import Grader, grade_submission, load_grader
 from autograder.results import CheckOutcome, SubmissionResult
 from autograder.rubric import load_rubric
+from autograder.sandbox import SandboxError, WarmSandbox
 
 MAX_ZIP_BYTES = 2 * 1024**3
 
@@ -102,11 +104,23 @@ def _worker_grader(rubric: str) -> Grader:
     return load_grader(Path(rubric))
 
 
+@functools.cache
+def _worker_sandbox() -> WarmSandbox | None:
+    """One warm sandbox per worker process when bubblewrap and root allow it (see WarmSandbox)."""
+    try:
+        sandbox = WarmSandbox()
+    except SandboxError:
+        return None
+    atexit.register(sandbox.close)
+    return sandbox
+
+
 def grade_one(path: str, rubric: str, sandbox: bool | None) -> str:
     """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON."""
     grader = _worker_grader(rubric)
+    warm = _worker_sandbox() if sandbox is not False else None
     try:
-        result = grade_submission(Path(path), grader, sandbox=sandbox)
+        result = grade_submission(Path(path), grader, sandbox=sandbox, warm=warm)
     except Exception as error:  # a grader failure still gives the student a result
         result = failed_result(Path(path).stem, grader, f"{type(error).__name__}: {error}")
     return gradebook.result_to_json(result)

@@ -13,7 +13,7 @@ from autograder.notebooks import submission_from_notebook
 from autograder.reference import load_reference
 from autograder.results import CheckOutcome, SubmissionResult
 from autograder.rubric import Check, Rubric, load_rubric
-from autograder.sandbox import Limits, probe_submission
+from autograder.sandbox import Limits, WarmSandbox, probe_submission
 from autograder.variants import References
 
 
@@ -53,7 +53,12 @@ def check_submission_path(path: Path) -> None:
 
 
 def grade_submission(
-    path: Path, grader: Grader, *, sandbox: bool | None = None, limits: Limits | None = None
+    path: Path,
+    grader: Grader,
+    *,
+    sandbox: bool | None = None,
+    limits: Limits | None = None,
+    warm: WarmSandbox | None = None,
 ) -> SubmissionResult:
     """Every check's outcome for the submission folder at `path`."""
     check_submission_path(path)
@@ -63,10 +68,13 @@ def grade_submission(
                 converted = submission_from_notebook(path, Path(folder) / path.stem)
             except (ValueError, UnicodeDecodeError) as error:
                 raise SubmissionError(f"{path}: not a readable notebook: {error}") from None
-            return grade_submission(converted, grader, sandbox=sandbox, limits=limits)
+            return grade_submission(converted, grader, sandbox=sandbox, limits=limits, warm=warm)
     started = time.perf_counter()
     plan = [case.call for _, cases in grader.prepared for case in cases]
-    probe = probe_submission(path, plan, limits=limits, sandbox=sandbox)
+    if warm is not None:
+        probe = warm.probe(path, plan)
+    else:
+        probe = probe_submission(path, plan, limits=limits, sandbox=sandbox)
     outcomes: list[CheckOutcome] = [
         checks.evaluate(check, cases, probe.outcomes, grader.references) for check, cases in grader.prepared
     ]

@@ -11,11 +11,13 @@ holds inputs only: expected values never enter this process.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import io
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -27,7 +29,7 @@ from typing import Any
 
 if __name__ == "__main__":  # inside the sandbox: find our own package, then numpy
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    sys.path.extend(sys.argv[3:])
+    sys.path.extend(sys.argv[4:] if sys.argv[1:2] == ["--serve"] else sys.argv[3:])
 
 from autograder import wire_format
 
@@ -168,52 +170,163 @@ PRELOADED = (
 )
 
 
+def preload() -> None:
+    for name in PRELOADED:
+        importlib.import_module(name)
+
+
+def become_unprivileged() -> None:
+    os.setgroups([])
+    os.setgid(UNPRIVILEGED)
+    os.setuid(UNPRIVILEGED)
+
+
 def drop_privileges() -> None:
     """Student code never runs as root: as root, a process ignores RLIMIT_NPROC and may signal or
     write anything. The grader starts the probe as root only to build its namespaces."""
     if os.geteuid() != 0:
         return
-    for name in PRELOADED:
-        importlib.import_module(name)
-    os.setgroups([])
-    os.setgid(UNPRIVILEGED)
-    os.setuid(UNPRIVILEGED)
+    preload()
+    become_unprivileged()
+
+
+def run_plan(folder: str, calls: list[dict[str, Any]], results: Any) -> None:
+    """Run the calls in order, writing one outcome line each to `results`."""
+    lookup = module_lookup(folder)
+    timed_out: set[tuple[str, str]] = set()
+    for call in calls:
+        target = (call["module"], call["name"])
+        if target in timed_out:  # one hang per function is enough to know
+            message = "skipped: an earlier call of this function ran past its time limit"
+            error = {"type": "Timeout", "message": message, "traceback": ""}
+            outcome: dict[str, Any] = {"id": call["id"], "ok": False, "error": error}
+        else:
+            outcome = run_call(call, lookup)
+            if outcome.get("error", {}).get("type") == "Timeout":
+                timed_out.add(target)
+        results.write(json.dumps(outcome, allow_nan=False) + "\n")
+        results.flush()
+
+
+def silence_standard_streams() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
 
 
 def main() -> None:
     folder, result_fd = sys.argv[1], int(sys.argv[2])
     plan = json.load(sys.stdin)
     results = os.fdopen(result_fd, "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    silence_standard_streams()
     install_alarm()
     sys.dont_write_bytecode = True
     drop_privileges()
-    lookup = module_lookup(folder)
-    timed_out: set[tuple[str, str]] = set()
-    for call in plan["calls"]:
-        target = (call["module"], call["name"])
-        if target in timed_out:  # one hang per function is enough to know
-            outcome = {
-                "id": call["id"],
-                "ok": False,
-                "error": {
-                    "type": "Timeout",
-                    "message": "skipped: an earlier call of this function ran past its time limit",
-                    "traceback": "",
-                },
-            }
-        else:
-            outcome = run_call(call, lookup)
-            if outcome.get("error", {}).get("type") == "Timeout":
-                timed_out.add(target)
-        line = json.dumps(outcome, allow_nan=False)
-        results.write(line + "\n")
-        results.flush()
+    run_plan(folder, plan["calls"], results)
     results.close()
     os._exit(0)  # skip interpreter teardown: atexit hooks of student code do not run
 
 
+# --- warm mode: one sandbox per grading worker, one fresh forked child per submission ----------
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    import resource
+
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> None:
+    """In the forked child: shed the control channel, limit, drop privileges, run the plan."""
+    try:
+        os.setsid()
+        for fd in control:
+            os.close(fd)
+        silence_standard_streams()
+        apply_limits(request["rlimits"])
+        os.environ.clear()
+        os.environ.update(HOME="/tmp", LANG="C.UTF-8")
+        become_unprivileged()
+        run_plan(request["folder"], request["calls"], os.fdopen(results_fd, "w", encoding="utf-8"))
+    finally:
+        os._exit(0)
+
+
+def watch_child(pid: int, results_path: str, startup: float, quiet: float) -> str:
+    """Wait for the child; kill it if it stays silent too long. Returns how it ended."""
+    size, deadline = 0, time.monotonic() + startup
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return f"exited with code {os.waitstatus_to_exitcode(status)}"
+        current = os.stat(results_path).st_size
+        if current != size:
+            size, deadline = current, time.monotonic() + quiet
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return "ran past its time limit"
+        time.sleep(0.002)
+
+
+def end_unprivileged_processes() -> None:
+    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap."""
+    helper = os.fork()
+    if helper == 0:
+        try:
+            become_unprivileged()
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(helper, 0)
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def wipe(folder: str) -> None:
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+
+
+def serve() -> None:
+    """Warm mode (`probe_runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one request line per
+    submission on stdin; a fresh forked child runs it; one answer line on stdout once the child is
+    done and everything it left (processes, files in /tmp) is gone."""
+    staging, results_root = sys.argv[2], sys.argv[3]
+    control_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    control_in_fd = os.dup(0)
+    control_in = os.fdopen(control_in_fd, "rb")
+    silence_standard_streams()
+    install_alarm()
+    sys.dont_write_bytecode = True
+    preload()
+    control = [control_out.fileno(), control_in_fd]
+    for line in control_in:
+        request = json.loads(line)
+        token = str(request["token"])
+        request["folder"] = os.path.join(staging, token)
+        results_path = os.path.join(results_root, f"{token}.jsonl")
+        results_fd = os.open(results_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        pid = os.fork()
+        if pid == 0:
+            run_child(request, results_fd, control)
+        os.close(results_fd)
+        ending = watch_child(
+            pid, results_path, float(request["startup_seconds"]), float(request["call_seconds"])
+        )
+        end_unprivileged_processes()
+        for folder in ("/tmp", "/dev/shm"):
+            if os.path.isdir(folder):
+                wipe(folder)
+        control_out.write(json.dumps({"token": token, "ending": ending}) + "\n")
+        control_out.flush()
+
+
 if __name__ == "__main__":
-    main()
+    serve() if sys.argv[1:2] == ["--serve"] else main()

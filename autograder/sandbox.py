@@ -129,8 +129,9 @@ def numpy_dirs() -> list[Path]:
     return [d for d in (package, package.parent / "numpy.libs") if d.is_dir()]
 
 
-def bubblewrap_command(runner: Path, staged: Path, result_fd: int, limits: Limits, token: str) -> list[str]:
-    python = os.path.realpath(sys.executable)
+def bubblewrap_sandbox(runner: Path, binds: list[str], limits: Limits, token: str) -> list[str]:
+    """The `bwrap ...` prefix: runtime, numpy and runner read-only, `binds` as given, private /tmp,
+    no network, an empty environment."""
     command = ["bwrap", "--ro-bind", "/usr", "/usr"]
     for link in ("lib", "lib64", "bin"):
         if Path(f"/{link}").is_symlink():
@@ -144,38 +145,40 @@ def bubblewrap_command(runner: Path, staged: Path, result_fd: int, limits: Limit
     command += ["--ro-bind", sys.base_prefix, sys.base_prefix]
     for directory in numpy_dirs():
         command += ["--ro-bind", str(directory), f"/opt/site/{directory.name}"]
-    command += [
-        "--ro-bind",
-        str(runner.parent),
-        "/opt/probe/autograder",
-        "--ro-bind",
-        str(staged),
-        "/submission",
-    ]
-    command += [
-        "--perms",
-        "1777",
-        "--size",
-        str(limits.file_bytes),
-        "--tmpfs",
-        "/tmp",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-    ]
+    command += ["--ro-bind", str(runner.parent), "/opt/probe/autograder", *binds]
+    command += ["--perms", "1777", "--size", str(limits.file_bytes), "--tmpfs", "/tmp"]
+    command += ["--proc", "/proc", "--dev", "/dev"]
     if os.geteuid() == 0:
         # No user namespace: it would map the probe to root outside, which RLIMIT_NPROC exempts.
-        # The runner drops to nobody itself, with these two capabilities and then none.
+        # The runner drops to nobody itself, with these capabilities and then none.
         namespaces = "--unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try"
-        command += [*namespaces.split(), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        command += [
+            *namespaces.split(),
+            "--cap-add",
+            "CAP_SETUID",
+            "--cap-add",
+            "CAP_SETGID",
+            "--cap-add",
+            "CAP_KILL",
+            "--cap-add",
+            "CAP_DAC_OVERRIDE",
+            "--cap-add",
+            "CAP_FOWNER",
+        ]
     else:
         command += ["--unshare-all", "--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_UID]
         command += ["--disable-userns"]
     command += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "HOME", "/tmp"]
     command += ["--setenv", "LANG", "C.UTF-8", "--setenv", TOKEN_VARIABLE, token, "--chdir", "/tmp"]
-    runner_path = "/opt/probe/autograder/probe_runner.py"
-    return [*command, python, "-I", "-B", runner_path, "/submission", str(result_fd), "/opt/site"]
+    return [*command, os.path.realpath(sys.executable), "-I", "-B"]
+
+
+RUNNER_PATH = "/opt/probe/autograder/probe_runner.py"
+
+
+def bubblewrap_command(runner: Path, staged: Path, result_fd: int, limits: Limits, token: str) -> list[str]:
+    sandbox = bubblewrap_sandbox(runner, ["--ro-bind", str(staged), "/submission"], limits, token)
+    return [*sandbox, RUNNER_PATH, "/submission", str(result_fd), "/opt/site"]
 
 
 def namespaces_available() -> bool:
@@ -335,54 +338,165 @@ def in_plan_order(written: Sequence[dict[str, Any]], calls: Sequence[dict[str, A
     )
 
 
+RunOnce = Callable[[Sequence[dict[str, Any]]], tuple[list[dict[str, Any]], str]]
+
+
+def collect(
+    calls: Sequence[dict[str, Any]], run_once: RunOnce
+) -> tuple[dict[str, dict[str, Any]], int, list[str]]:
+    """Run the calls through fresh probes until each has an outcome. A call that crashes or hangs
+    its probe fails, with every other call of the same function; a fresh probe carries on."""
+    outcomes: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    restarts = 0
+    remaining = list(calls)
+    while remaining:
+        written, ending = run_once(remaining)
+        if not in_plan_order(written, remaining):
+            # Outcomes come one per call, in the plan's order: anything else was written by the
+            # student's code, so nothing this probe reported can be trusted.
+            message = "the submission wrote to the grader's result channel; its results were discarded"
+            for call in remaining:
+                outcomes[call["id"]] = failure(call, message)
+            notes.append(message)
+            break
+        outcomes.update((outcome["id"], outcome) for outcome in written)
+        remaining = remaining[len(written) :]
+        if remaining:
+            culprit = (remaining[0]["module"], remaining[0]["name"])
+            for call in remaining:
+                if (call["module"], call["name"]) == culprit:
+                    outcomes[call["id"]] = failure(call, f"the probe {ending} during a call of {culprit[1]}")
+            remaining = [call for call in remaining if call["id"] not in outcomes]
+            restarts += 1
+    return outcomes, restarts, notes
+
+
+def failure(call: dict[str, Any], message: str) -> dict[str, Any]:
+    return {
+        "id": call["id"],
+        "ok": False,
+        "error": {"type": "ProbeFailure", "message": message, "traceback": ""},
+    }
+
+
 def probe_submission(
     submission: Path,
     calls: Sequence[dict[str, Any]],
     limits: Limits | None = None,
     sandbox: bool | None = None,
 ) -> ProbeRun:
-    """Run every call against the submission. A call that crashes or hangs the probe gets an error
-    outcome, and a fresh probe carries on with the calls after it."""
+    """Run every call against the submission in a fresh probe process (see `collect`)."""
     limits = limits or Limits()
     use_bwrap = bubblewrap_available() if sandbox is None else sandbox
-    isolation = isolation_summary(use_bwrap)
     command_for: Command = bubblewrap_command if use_bwrap else plain_command
-    outcomes: dict[str, dict[str, Any]] = {}
-    restarts = 0
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch_name:
         scratch = Path(scratch_name)
         staged = scratch / "submission"
         notes = stage_submission(submission, staged)
         runner = stage_runner(scratch / "runner")
         make_readable(scratch)  # the student code runs as nobody
-        remaining = list(calls)
-        while remaining:
-            written, ending = run_probe_once(command_for, runner, staged, remaining, limits, scratch)
-            if not in_plan_order(written, remaining):
-                # Outcomes come one per call, in the plan's order: anything else was written by the
-                # student's code, so nothing this probe reported can be trusted.
-                message = "the submission wrote to the grader's result channel; its results were discarded"
-                for call in remaining:
-                    outcomes[call["id"]] = {
-                        "id": call["id"],
-                        "ok": False,
-                        "error": {"type": "ProbeFailure", "message": message, "traceback": ""},
-                    }
-                notes.append(message)
-                break
-            outcomes.update((outcome["id"], outcome) for outcome in written)
-            remaining = remaining[len(written) :]
-            if remaining:
-                # The function that ended this probe would end the next one too: fail its calls now.
-                culprit = (remaining[0]["module"], remaining[0]["name"])
-                for call in remaining:
-                    if (call["module"], call["name"]) == culprit:
-                        message = f"the probe {ending} during a call of {culprit[1]}"
-                        outcomes[call["id"]] = {
-                            "id": call["id"],
-                            "ok": False,
-                            "error": {"type": "ProbeFailure", "message": message, "traceback": ""},
-                        }
-                remaining = [call for call in remaining if call["id"] not in outcomes]
-                restarts += 1
-    return ProbeRun(outcomes=outcomes, isolation=isolation, restarts=restarts, notes=tuple(notes))
+
+        def run_once(remaining: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+            return run_probe_once(command_for, runner, staged, remaining, limits, scratch)
+
+        outcomes, restarts, more_notes = collect(calls, run_once)
+    return ProbeRun(outcomes, isolation_summary(use_bwrap), restarts, tuple(notes + more_notes))
+
+
+class WarmSandbox:
+    """One long-lived bubblewrap sandbox per grading worker, with numpy already imported: each
+    submission runs in a fresh child forked inside it, as nobody, with its own limits; after each,
+    the sandbox kills every process the child left and empties /tmp. Grading a class this way skips
+    the interpreter start-up per submission; the isolation is the same as a cold probe's, with one
+    exception stated in docs/THREAT_MODEL.md (the child shares the sandbox's pid namespace, which
+    holds nothing but the warm runner and the child's own processes)."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        if os.geteuid() != 0 or not bubblewrap_available():
+            raise SandboxError("a warm sandbox needs bubblewrap and root (it drops to nobody per child)")
+        self.limits = limits or Limits()
+        self._scratch = tempfile.TemporaryDirectory(prefix="autograder-warm-")
+        root = Path(self._scratch.name)
+        self.staging, self.results = root / "staging", root / "results"
+        self.staging.mkdir()
+        self.results.mkdir()
+        runner = stage_runner(root / "runner")
+        make_readable(root)
+        self.results.chmod(0o711)  # nobody may not create files here; its own results fd is open
+        command = warm_command(runner, self.staging, self.results, self.limits)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=os.setsid,
+        )
+
+    def rlimits(self) -> dict[str, int]:
+        processes = running_processes_of(int(SANDBOX_UID)) + self.limits.extra_processes
+        return {
+            "RLIMIT_AS": self.limits.memory_bytes,
+            "RLIMIT_FSIZE": self.limits.file_bytes,
+            "RLIMIT_NOFILE": self.limits.open_files,
+            "RLIMIT_CORE": 0,
+            "RLIMIT_NPROC": processes,
+            "RLIMIT_CPU": int(self.limits.startup_seconds + 60),
+        }
+
+    def run_once(
+        self, folder: Path, token: str, calls: Sequence[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], str]:
+        request = {
+            "token": token,
+            "calls": list(calls),
+            "rlimits": self.rlimits(),
+            "startup_seconds": self.limits.startup_seconds,
+            "call_seconds": self.limits.call_seconds,
+        }
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        except BrokenPipeError:
+            answer = b""
+        if not answer:
+            raise SandboxError("the warm sandbox stopped: " + self._stderr())
+        ending = str(json.loads(answer)["ending"])
+        results = self.results / f"{token}.jsonl"
+        with results.open("rb") as source:
+            outcomes = read_outcomes(source.read(self.limits.file_bytes))
+        results.unlink()
+        return outcomes, ending
+
+    def probe(self, submission: Path, calls: Sequence[dict[str, Any]]) -> ProbeRun:
+        token = uuid.uuid4().hex
+        folder = self.staging / token
+        notes = stage_submission(submission, folder)
+        make_readable(folder)
+        try:
+            outcomes, restarts, more_notes = collect(
+                calls, lambda remaining: self.run_once(folder, token, remaining)
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return ProbeRun(outcomes, "bubblewrap (warm)", restarts, tuple(notes + more_notes))
+
+    def _stderr(self) -> str:
+        self.close()
+        raw = self.process.stderr.read(2000) if self.process.stderr else b""
+        return raw.decode("utf-8", errors="replace").strip() or f"exit code {self.process.returncode}"
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self._scratch.cleanup()
+
+
+def warm_command(runner: Path, staging: Path, results: Path, limits: Limits) -> list[str]:
+    """The warm runner: the staging folder (one submission at a time) read-only, results writable."""
+    binds = ["--ro-bind", str(staging), "/staging", "--bind", str(results), "/results"]
+    sandbox = bubblewrap_sandbox(runner, binds, limits, uuid.uuid4().hex)
+    return [*sandbox, RUNNER_PATH, "--serve", "/staging", "/results", "/opt/site"]

@@ -19,8 +19,9 @@ import pytest
 from autograder import layout
 from autograder.api import grade
 from autograder.cli import main
+from autograder.grading import grade_submission, load_grader
 from autograder.results import SubmissionResult, to_gradescope
-from autograder.sandbox import Limits, bubblewrap_available
+from autograder.sandbox import Limits, WarmSandbox, bubblewrap_available
 
 MARKER = "attack-marker-987654"  # in every stray file name and every long-lived process's command line
 STRAY_PATHS = [Path("/tmp") / MARKER, Path("/autograder/results/results.json"), Path("/root") / MARKER]
@@ -310,7 +311,9 @@ class Listener:
         self.server.close()
 
 
-def grade_attacks(tmp_path: Path, names: list[str], sandbox: bool) -> tuple[dict[str, SubmissionResult], int]:
+def grade_attacks(
+    tmp_path: Path, names: list[str], sandbox: bool, *, warm: bool = False
+) -> tuple[dict[str, SubmissionResult], int]:
     listener = Listener()
     try:
         attacks = {name: ATTACKS[name] for name in names}
@@ -318,12 +321,22 @@ def grade_attacks(tmp_path: Path, names: list[str], sandbox: bool) -> tuple[dict
         folders = [build(tmp_path / name, *attack) for name, attack in attacks.items()]
         os.environ["AUTOGRADER_TEST_SECRET"] = SECRET
         try:
-            results = grade(folders, sandbox=sandbox)
+            results = grade_warm(folders) if warm else grade(folders, sandbox=sandbox)
         finally:
             del os.environ["AUTOGRADER_TEST_SECRET"]
     finally:
         listener.close()
     return {result.submission: result for result in results}, listener.connections
+
+
+def grade_warm(folders: list[Path]) -> list[SubmissionResult]:
+    """Every folder through one warm sandbox, in order, as a batch worker grades them."""
+    grader = load_grader()
+    warm = WarmSandbox()
+    try:
+        return [grade_submission(folder, grader, warm=warm) for folder in folders]
+    finally:
+        warm.close()
 
 
 @pytest.fixture(scope="module")
@@ -412,3 +425,52 @@ def test_student_code_runs_unprivileged_with_a_process_limit(tmp_path: Path, san
     assert forks <= Limits().extra_processes, counts
     if os.geteuid() == 0:
         assert "PyTorch, I=100, H=64: result: got 65534," in counts, counts
+
+
+LEAK_WRITER = (
+    "lstm_budget",
+    """
+    import os
+    for folder in ("/tmp", "/dev/shm"):
+        try:
+            with open(os.path.join(folder, "leak"), "w") as out:
+                out.write("42240")
+        except OSError:
+            pass
+""",
+)
+LEAK_READER = (
+    "lstm_budget",
+    """
+    def num_parameters(*args, **kwargs):
+        for folder in ("/tmp", "/dev/shm"):
+            try:
+                return int(open(folder + "/leak").read())
+            except OSError:
+                pass
+        return -1
+""",
+)
+
+
+def test_the_warm_sandbox_holds_too_and_forgets_between_submissions(tmp_path: Path) -> None:
+    """Batch workers grade in one warm sandbox: every attack again, and one that tries to leave a
+    file in /tmp for the next submission to read."""
+    if os.geteuid() != 0 or not bubblewrap_available():
+        pytest.fail("the warm sandbox needs root and bubblewrap (CI has both)")
+    ATTACKS["leave_a_file_for_the_next_one"] = LEAK_WRITER
+    ATTACKS["read_what_the_last_one_left"] = LEAK_READER
+    try:
+        names = [*ATTACKS]
+        results, connections = grade_attacks(tmp_path, names, sandbox=True, warm=True)
+    finally:
+        del ATTACKS["leave_a_file_for_the_next_one"], ATTACKS["read_what_the_last_one_left"]
+    assert {name: r.score for name, r in results.items() if r.score > 0} == {}
+    assert all(r.isolation == "bubblewrap (warm)" for r in results.values())
+    reader = next(
+        o for o in results["read_what_the_last_one_left"].outcomes if o.check_id == "c.num_parameters.worked"
+    )
+    assert "got -1" in reader.feedback
+    assert [path for path in STRAY_PATHS if path.exists()] == []
+    assert marker_processes() == []
+    assert connections == 0
