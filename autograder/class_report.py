@@ -38,7 +38,7 @@ def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
             names[outcome.check_id] = outcome.name
             seen[outcome.check_id] += 1
             passed[outcome.check_id] += outcome.score >= outcome.max_score
-            misconceptions.update(outcome.misconceptions)
+        misconceptions.update({m for outcome in result.outcomes for m in outcome.misconceptions})
         reasons = sorted({m for o in result.outcomes for m in TROUBLE if m in o.feedback})
         if reasons:
             troubled.append((student, ", ".join(reasons)))

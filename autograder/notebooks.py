@@ -51,17 +51,6 @@ def _regions(source: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _defined_names(code: str) -> set[str]:
-    names = set()
-    for node in ast.parse(code).body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
-
-
 def notebook_code(source: str) -> tuple[str, dict[str, str]]:
     """The solution module as a notebook cell, and the answer constants it defines.
 
@@ -78,7 +67,7 @@ def notebook_code(source: str) -> tuple[str, dict[str, str]]:
     for start, end in top_level:
         body = lines[start + 1 : end]
         drop.update(range(start, end + 1))
-        names = _defined_names("\n".join(body))
+        names = stubs.top_level_names("\n".join(body))
         if names & set(ANSWER_NAMES):
             module = ast.parse("\n".join(body))
             for node in module.body:

@@ -14,6 +14,9 @@ from html import escape
 from typing import Any
 
 from autograder.results import CheckOutcome, SubmissionResult
+from autograder.results import number_text as _num
+from autograder.results import score_text as _score
+from autograder.results import status_text as _status
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -27,20 +30,6 @@ td.first-wrong { background: #ffd7d5; outline: 2px solid #cf222e; font-weight: b
 .gates { display: flex; gap: 2em; flex-wrap: wrap; overflow-x: auto; }
 .score { font-size: 1.3em; }
 """
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def _score(outcome: CheckOutcome) -> str:
-    if not outcome.counts:
-        return f"-/{_num(outcome.max_score)}"
-    return f"{_num(outcome.score)}/{_num(outcome.max_score)}"
-
-
-def _status(outcome: CheckOutcome) -> str:
-    return "manual (not graded)" if outcome.manual and not outcome.graded else outcome.status
 
 
 def _sig4(value: Any) -> str:

@@ -15,23 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.results import CheckOutcome, SubmissionResult
-
-
-def _num(value: float) -> str:
-    """1.0 -> "1", 1.5 -> "1.5": scores as a person would write them."""
-    return f"{value:g}"
-
-
-def _score(outcome: CheckOutcome) -> str:
-    if not outcome.counts:
-        return f"-/{_num(outcome.max_score)}"
-    return f"{_num(outcome.score)}/{_num(outcome.max_score)}"
-
-
-def _status(outcome: CheckOutcome) -> str:
-    if outcome.manual and not outcome.graded:
-        return "manual (not graded)"
-    return outcome.status
+from autograder.results import number_text as _num
+from autograder.results import score_text as _score
+from autograder.results import status_text as _status
 
 
 def _needs_feedback(outcome: CheckOutcome) -> bool:

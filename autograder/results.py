@@ -92,3 +92,19 @@ def to_gradescope(result: SubmissionResult) -> dict[str, Any]:
         "tests": tests,
         "extra_data": {"submission": result.submission, "isolation": result.isolation},
     }
+
+
+def number_text(value: float) -> str:
+    """1.0 -> "1", 1.5 -> "1.5": scores as a person would write them."""
+    return f"{value:g}"
+
+
+def score_text(outcome: CheckOutcome) -> str:
+    """ "1.5/2", or "-/4" for a manual item not graded yet."""
+    if not outcome.counts:
+        return f"-/{number_text(outcome.max_score)}"
+    return f"{number_text(outcome.score)}/{number_text(outcome.max_score)}"
+
+
+def status_text(outcome: CheckOutcome) -> str:
+    return "manual (not graded)" if outcome.manual and not outcome.graded else outcome.status

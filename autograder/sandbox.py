@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -416,6 +417,7 @@ class WarmSandbox:
         if os.geteuid() != 0 or not bubblewrap_available():
             raise SandboxError("a warm sandbox needs bubblewrap and root (it drops to nobody per child)")
         self.limits = limits or Limits()
+        self._turn = threading.Lock()
         self._scratch = tempfile.TemporaryDirectory(prefix="autograder-warm-")
         root = Path(self._scratch.name)
         self.staging, self.results = root / "staging", root / "results"
@@ -471,6 +473,11 @@ class WarmSandbox:
         return outcomes, ending
 
     def probe(self, submission: Path, calls: Sequence[dict[str, Any]]) -> ProbeRun:
+        """Grade one submission; threads sharing this sandbox take turns (one child at a time)."""
+        with self._turn:
+            return self._probe(submission, calls)
+
+    def _probe(self, submission: Path, calls: Sequence[dict[str, Any]]) -> ProbeRun:
         token = uuid.uuid4().hex
         folder = self.staging / token
         notes = stage_submission(submission, folder)

@@ -14,6 +14,7 @@ the stub: that is how a stub gets blank constants such as `EXPLANATION = ""`.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,3 +112,15 @@ def stub_differences(solutions: Path, exercises: Path) -> list[StubDifference]:
         if extra.name not in expected:
             differences.append(StubDifference(extra, "has no solution file"))
     return differences
+
+
+def top_level_names(source: str) -> set[str]:
+    """Functions, classes and assigned names defined at the top level of `source`."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder import batch, gradebook, layout
+from autograder.api import grade
 from autograder.cli import main
 
 SAMPLES = layout.project_root() / "examples" / "submissions"
@@ -59,9 +60,9 @@ def test_batch_grades_exports_and_reports(tmp_path: Path, capsys: pytest.Capture
         assert "<html" in (feedback / "feedback.html").read_text()
     report = (out / "class_report.html").read_text()
     assert "data:image/png;base64," in report and "forgot_four_gates" in report
-    assert (
-        "crash_gate_table_raises" not in (out / "class_report.md").read_text().split("## Slowest")[0] or True
-    )
+    markdown = (out / "class_report.md").read_text()
+    # material_answer and mistake_no_seq_len both leave the sequence length out: counted per submission
+    assert "| no_seq_len | 2 |" in markdown and "| forgot_four_gates | 1 |" in markdown
 
 
 def test_a_rerun_grades_only_what_changed(tmp_path: Path) -> None:
@@ -164,13 +165,15 @@ def test_manual_grades_count_from_then_on(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_any_executor_works(tmp_path: Path) -> None:
-    found = batch.discover(make_class(tmp_path / "class", ("full_marks_reference", "material_answer")))
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    """Threads share one warm sandbox per process: they must take turns, and score as a cold probe does."""
+    found = batch.discover(make_class(tmp_path / "class", copies=2))
+    with ThreadPoolExecutor(max_workers=4) as pool:
         summary = batch.run_batch(found, tmp_path / "gb.sqlite", executor=pool)
-    assert summary.graded == 2
+    assert summary.graded == len(found)
     with gradebook.connect(tmp_path / "gb.sqlite") as connection:
         scores = {s: r.score for s, r in gradebook.latest_results(connection).items()}
-    assert scores["full_marks_reference"] == 36 and 0 < scores["material_answer"] < 36
+    cold = {r.submission: r.score for r in grade([SAMPLES / name for name in CLASS])}
+    assert scores == {s.student: cold[s.student.rsplit("_", 1)[0]] for s in found}
 
 
 def test_a_local_dask_cluster_grades_the_same(tmp_path: Path) -> None:

@@ -22,23 +22,12 @@ def test_stubs_keep_every_public_name_and_no_solution_body() -> None:
     for name in layout.EXERCISE_MODULES:
         solution = (layout.solutions_dir() / f"{name}.py").read_text()
         stub = (layout.exercises_dir() / f"{name}.py").read_text()
-        public = {n for n in _top_level_names(solution) if not n.startswith("_")}
-        exported = {n for n in _top_level_names(stub) if not n.startswith("_")}
+        public = {n for n in stubs.top_level_names(solution) if not n.startswith("_")}
+        exported = {n for n in stubs.top_level_names(stub) if not n.startswith("_")}
         solution_only = {"GATES", "lstm_forward_with_cache", "lstm_backward_cell"}
         assert public - solution_only == exported, name
         assert stubs.BEGIN_MARK not in stub and stubs.END_MARK not in stub
         assert ast.get_docstring(ast.parse(stub)) == ast.get_docstring(ast.parse(solution))
-
-
-def _top_level_names(source: str) -> set[str]:
-    names = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
 
 
 def test_indented_region_becomes_not_implemented_and_top_level_region_is_dropped() -> None:
