@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import multiprocessing.util
 import tempfile
 import time
 import zipfile
@@ -63,11 +64,29 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(folder: Path) -> list[Submission]:
-    """One submission per sub-folder or notebook; hidden entries are ignored."""
+def grading_fingerprint(rubric: Path) -> str:
+    """What decides a grade besides the submission: the rubric, the reference, the framework figures
+    and the grader's version. Part of every gradebook key, so changing any of them regrades."""
+    from autograder import __version__
+    from autograder.framework_figures import RECORDED_PATH
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in [rubric, RECORDED_PATH, *sorted(layout.solutions_dir().glob("*.py"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def discover(folder: Path, fingerprint: str = "") -> list[Submission]:
+    """One submission per sub-folder or notebook; hidden entries are ignored. A folder and a
+    notebook with the same name would be one student: both are graded, the notebook as NAME.ipynb."""
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")))
     found = [p for p in entries if (p.is_dir() and not p.is_symlink()) or p.suffix == ".ipynb"]
-    return [Submission(p.stem if p.is_file() else p.name, p, content_hash(p)) for p in found]
+    folders = {p.name for p in found if p.is_dir()}
+    submissions = []
+    for path in found:
+        student = path.name if path.is_dir() or path.stem in folders else path.stem
+        submissions.append(Submission(student, path, f"{content_hash(path)}-{fingerprint}"))
+    return submissions
 
 
 @contextmanager
@@ -111,19 +130,38 @@ def _worker_sandbox() -> WarmSandbox | None:
         sandbox = WarmSandbox()
     except SandboxError:
         return None
+    # Pool workers leave through os._exit, which skips atexit: a multiprocessing finalizer still runs.
+    multiprocessing.util.Finalize(sandbox, sandbox.close, exitpriority=10)
     atexit.register(sandbox.close)
     return sandbox
 
 
 def grade_one(path: str, rubric: str, sandbox: bool | None) -> str:
-    """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON."""
+    """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON.
+    A warm sandbox that died (whatever killed it) is replaced, and the submission tried once more."""
     grader = _worker_grader(rubric)
-    warm = _worker_sandbox() if sandbox is not False else None
-    try:
-        result = grade_submission(Path(path), grader, sandbox=sandbox, warm=warm)
-    except Exception as error:  # a grader failure still gives the student a result
-        result = failed_result(Path(path).stem, grader, f"{type(error).__name__}: {error}")
+    for attempt in range(2):
+        warm = _worker_sandbox() if sandbox is not False else None
+        try:
+            result = grade_submission(Path(path), grader, sandbox=sandbox, warm=warm)
+            break
+        except SandboxError as error:
+            if warm is not None:
+                warm.close()
+                _worker_sandbox.cache_clear()
+            if attempt == 1 or warm is None:
+                result = failed_result(Path(path).stem, grader, f"{type(error).__name__}: {error}")
+        except Exception as error:  # a grader failure still gives the student a result
+            result = failed_result(Path(path).stem, grader, f"{type(error).__name__}: {error}")
+            break
     return gradebook.result_to_json(result)
+
+
+GRADER_ERROR_NOTE = "grader error: "
+
+
+def is_grader_error(result: SubmissionResult) -> bool:
+    return any(note.startswith(GRADER_ERROR_NOTE) for note in result.notes)
 
 
 def failed_result(student: str, grader: Grader, reason: str) -> SubmissionResult:
@@ -143,7 +181,7 @@ def failed_result(student: str, grader: Grader, reason: str) -> SubmissionResult
         )
         for check in grader.rubric.checks
     )
-    return SubmissionResult(student, outcomes, isolation="not run", notes=(f"grader error: {reason}",))
+    return SubmissionResult(student, outcomes, isolation="not run", notes=(f"{GRADER_ERROR_NOTE}{reason}",))
 
 
 def troubled(result: SubmissionResult) -> bool:
@@ -189,7 +227,12 @@ def run_batch(
                 result = SubmissionResult(
                     submission.student, result.outcomes, result.isolation, result.seconds, result.notes
                 )
-                gradebook.record(connection, submission.student, submission.content_hash, result)
+                key = submission.content_hash
+                if is_grader_error(result):
+                    # Kept so the student has a result now, under a key the next run does not skip.
+                    key += gradebook.ERROR_SUFFIX
+                    summary.grader_errors.append(submission.student)
+                gradebook.record(connection, submission.student, key, result)
                 summary.graded += 1
                 if troubled(result):
                     summary.troubled.append(submission.student)

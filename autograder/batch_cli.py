@@ -50,6 +50,12 @@ def export_all(
     return results
 
 
+def default_rubric() -> Path:
+    from autograder import layout
+
+    return layout.project_root() / "rubric.yaml"
+
+
 def dask_executor(address: str) -> Executor:
     from dask.distributed import Client
 
@@ -77,7 +83,7 @@ def grade_class(
     db = db or out / "gradebook.sqlite"
     try:
         with batching.opened(submissions) as folder:
-            found = batching.discover(folder)
+            found = batching.discover(folder, batching.grading_fingerprint(rubric or default_rubric()))
             executor = executor or (dask_executor(dask_scheduler) if dask_scheduler else None)
             bar, hook = progress_reporter(len(found), progress and sys.stderr.isatty())
             with bar:

@@ -19,6 +19,8 @@ from typing import Any
 
 from autograder.results import CheckOutcome, SubmissionResult
 
+ERROR_SUFFIX = ":grader-error"  # a key under which a failed grading waits to be retried
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     student TEXT NOT NULL,
@@ -116,10 +118,14 @@ def latest_results(
     for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
         manual.setdefault(student, {})[check_id] = (score, comment)
     rows = connection.execute("SELECT student, content_hash, result_json FROM results ORDER BY graded_at")
-    latest: dict[str, SubmissionResult] = {}
+    graded: dict[str, SubmissionResult] = {}
+    failed: dict[str, SubmissionResult] = {}
     for student, content_hash, text in rows:
-        if current is None or current.get(student) == content_hash:
-            latest[student] = apply_manual_grades(result_from_json(text), manual.get(student, {}))
+        key = content_hash.removesuffix(ERROR_SUFFIX)
+        if current is None or current.get(student) == key:
+            target = failed if content_hash.endswith(ERROR_SUFFIX) else graded
+            target[student] = apply_manual_grades(result_from_json(text), manual.get(student, {}))
+    latest = {**failed, **graded}  # a real result wins over a grader error for the same content
     return dict(sorted(latest.items()))
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder import layout
+from autograder import layout, wire_format
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RUNNER_FILES = ("__init__.py", "wire_format.py", "probe_runner.py")
@@ -265,12 +265,12 @@ def end_everything(process: subprocess.Popen[bytes], token: str) -> None:
 
 
 def read_outcomes(raw: bytes) -> list[dict[str, Any]]:
+    """The well-formed outcomes in a result file; blank, cut-off or malformed lines are dropped."""
     outcomes = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            outcome = json.loads(line)
-            if isinstance(outcome, dict) and isinstance(outcome.get("id"), str):
-                outcomes.append(outcome)
+    for line in raw.split(b"\n"):
+        outcome = wire_format.parse_outcome(line)
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -301,7 +301,7 @@ def run_probe_once(
             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", TOKEN_VARIABLE: token},
             preexec_fn=lambda: limit_resources(limits, int(limits.startup_seconds + 60 * len(calls))),
         )
-        ending = watch(process, json.dumps({"calls": list(calls)}).encode(), results_path, limits)
+        ending = watch(process, json.dumps({"calls": list(calls)}).encode(), results_path, limits, len(calls))
         end_everything(process, token)
         startup_errors = process.stderr.read(4096) if process.stderr else b""
         if ending == "finished":
@@ -314,20 +314,25 @@ def run_probe_once(
     return outcomes, ending
 
 
-def watch(process: subprocess.Popen[bytes], plan: bytes, results_path: Path, limits: Limits) -> str:
+def watch(
+    process: subprocess.Popen[bytes], plan: bytes, results_path: Path, limits: Limits, calls: int
+) -> str:
     """Feed the plan, then wait while the probe keeps writing outcomes; 'finished' or why it was cut."""
     assert process.stdin is not None
     with contextlib.suppress(BrokenPipeError):
         process.stdin.write(plan)
         process.stdin.close()
-    size, deadline = 0, time.monotonic() + limits.startup_seconds
+    started, offset, outcomes = time.monotonic(), 0, 0
+    deadline = started + limits.startup_seconds
+    hard_stop = started + limits.startup_seconds + limits.call_seconds * max(1, calls)
     while process.poll() is None:
-        current = results_path.stat().st_size
-        if current != size:
-            size, deadline = current, time.monotonic() + limits.call_seconds
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        more, offset = wire_format.complete_outcomes(str(results_path), offset)
+        if more:  # progress is a new well-formed outcome, not any write (a student can write too)
+            outcomes, deadline = outcomes + more, now + limits.call_seconds
+        if now > deadline or now > hard_stop:
             return "ran past its time limit"
-        if current > limits.file_bytes:
+        if results_path.stat().st_size > limits.file_bytes:
             return "wrote more than its output limit"
         time.sleep(0.01)
     return "finished"
@@ -503,7 +508,9 @@ class WarmSandbox:
 
 
 def warm_command(runner: Path, staging: Path, results: Path, limits: Limits) -> list[str]:
-    """The warm runner: the staging folder (one submission at a time) read-only, results writable."""
+    """The warm runner: the staging folder (one submission at a time) read-only, results writable.
+    It also holds CAP_SYS_ADMIN, to give each child a fresh IPC namespace before dropping to nobody."""
     binds = ["--ro-bind", str(staging), "/staging", "--bind", str(results), "/results"]
     sandbox = bubblewrap_sandbox(runner, binds, limits, uuid.uuid4().hex)
+    sandbox[1:1] = ["--cap-add", "CAP_SYS_ADMIN"]
     return [*sandbox, RUNNER_PATH, "--serve", "/staging", "/results", "/opt/site"]

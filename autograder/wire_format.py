@@ -9,6 +9,7 @@ dtype are encoded; anything else (including objects that claim to equal everythi
 from __future__ import annotations
 
 import base64
+import json
 import math
 from typing import Any
 
@@ -100,3 +101,43 @@ def decode(value: Any, depth: int = 0) -> Any:
     if tag == "__unsupported__":
         return Unsupported(str(body))
     raise ValueError(f"unknown tag {tag!r}")
+
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def parse_outcome(line: bytes) -> dict[str, Any] | None:
+    """One line of the result channel as an outcome, or None if it is not a well-formed one.
+
+    Well-formed: a JSON object with a string id, `ok` a bool, and when not ok an `error` object of
+    strings; `warnings`, `stdout` and `seconds` of the right types. Anything else (forged by student
+    code, or cut off) is rejected here, before any check reads it.
+    """
+    if len(line) > MAX_LINE_BYTES or not line.strip():
+        return None
+    try:
+        outcome = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if type(outcome) is not dict or type(outcome.get("id")) is not str or type(outcome.get("ok")) is not bool:
+        return None
+    error = outcome.get("error", {})
+    if not outcome["ok"] and (type(error) is not dict or not all(type(v) is str for v in error.values())):
+        return None
+    warnings = outcome.get("warnings", [])
+    if type(warnings) is not list or not all(type(w) is str for w in warnings):
+        return None
+    if type(outcome.get("stdout", "")) is not str or type(outcome.get("seconds", 0.0)) not in (int, float):
+        return None
+    return outcome
+
+
+def complete_outcomes(path: str, offset: int) -> tuple[int, int]:
+    """How many well-formed outcome lines the file holds past `offset`, and the offset after the
+    last complete line: progress the watchdogs count (a blank or forged line is no progress)."""
+    with open(path, "rb") as results:
+        results.seek(offset)
+        chunk = results.read()
+    end = chunk.rfind(b"\n") + 1
+    count = sum(1 for line in chunk[:end].split(b"\n") if parse_outcome(line) is not None)
+    return count, offset + end

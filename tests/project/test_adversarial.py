@@ -176,6 +176,25 @@ ATTACKS: dict[str, tuple[str, str]] = {
             return {{}}
     """,
     ),
+    "outlive_the_call": (
+        "lstm_budget",
+        f"""
+        import os, subprocess
+
+        def weight_shapes(*args, **kwargs):
+            subprocess.Popen(["/usr/bin/sleep", "{MARKER[-6:]}"], start_new_session=True)
+            return {{}}
+
+        def num_parameters(*args, **kwargs):
+            for pid in os.listdir("/proc"):
+                try:
+                    if "{MARKER[-6:]}" in open(f"/proc/{{pid}}/cmdline").read():
+                        return 42240  # the sleeper of the last check is still alive
+                except OSError:
+                    pass
+            return -1
+    """,
+    ),
     "fill_the_disk": (
         "lstm_gradients",
         """
@@ -430,24 +449,41 @@ def test_student_code_runs_unprivileged_with_a_process_limit(tmp_path: Path, san
 LEAK_WRITER = (
     "lstm_budget",
     """
-    import os
+    import ctypes, os
     for folder in ("/tmp", "/dev/shm"):
         try:
             with open(os.path.join(folder, "leak"), "w") as out:
                 out.write("42240")
         except OSError:
             pass
+    libc = ctypes.CDLL(None)
+    libc.syscall.restype = ctypes.c_long
+    libc.shmget(0x5157, 4096, 0o1000 | 0o666)  # a System V segment, key 0x5157
+    libc.syscall(248, b"user", b"agleak", b"42240", 5, ctypes.c_long(-4))  # add_key to nobody's keyring
+    for depth in range(3000):  # a tree too deep to delete recursively
+        try:
+            os.mkdir("/tmp/" + "d/" * depth)
+        except OSError:
+            break
 """,
 )
 LEAK_READER = (
     "lstm_budget",
     """
+    import ctypes
+
     def num_parameters(*args, **kwargs):
         for folder in ("/tmp", "/dev/shm"):
             try:
                 return int(open(folder + "/leak").read())
             except OSError:
                 pass
+        libc = ctypes.CDLL(None)
+        libc.syscall.restype = ctypes.c_long
+        if libc.shmget(0x5157, 0, 0) >= 0:
+            return 42240
+        if libc.syscall(249, b"user", b"agleak", None, ctypes.c_long(0)) >= 0:  # request_key
+            return 42240
         return -1
 """,
 )

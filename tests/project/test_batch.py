@@ -208,3 +208,36 @@ def test_gradescope_bundle_runs_where_gradescope_would(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads((root / "results" / "results.json").read_text())
     assert document["score"] == 12.5 and len(document["tests"]) == 13
+
+
+def test_a_grader_error_is_reported_and_retried_on_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = batch.discover(make_class(tmp_path / "class", ("material_answer",)))
+    db = tmp_path / "gb.sqlite"
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "grade_submission", broken)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            first = batch.run_batch(found, db, executor=pool)
+    assert first.grader_errors == ["material_answer"]
+    with gradebook.connect(db) as connection:
+        (result,) = gradebook.latest_results(connection).values()
+    assert result.score == 0 and "disk on fire" in result.notes[0]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = batch.run_batch(found, db, executor=pool)
+    assert second.graded == 1 and second.skipped == 0 and second.grader_errors == []
+    with gradebook.connect(db) as connection:
+        (result,) = gradebook.latest_results(connection, {s.student: s.content_hash for s in found}).values()
+    assert 0 < result.score < result.max_score
+
+
+def test_changing_the_rubric_regrades(tmp_path: Path) -> None:
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((layout.project_root() / "rubric.yaml").read_text())
+    before = batch.grading_fingerprint(rubric)
+    rubric.write_text(rubric.read_text().replace("points: 2\n", "points: 3\n", 1))
+    assert batch.grading_fingerprint(rubric) != before
