@@ -6,6 +6,7 @@ Every error names the file, the key path and what was expected, e.g.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,9 +160,24 @@ def _key_path(parts: Any) -> str:
     return text or "(top level)"
 
 
+def _import_jsonschema() -> Any:
+    """jsonschema imports its optional format checkers eagerly, and the IRI one (rfc3987_syntax,
+    which Jupyter installs) compiles a grammar for about 0.7 s. The rubric schema uses no "format",
+    so that one import is skipped; sys.modules is left as it was."""
+    skip = "rfc3987_syntax" not in sys.modules
+    if skip:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail fast
+    try:
+        import jsonschema
+    finally:
+        if skip and sys.modules.get("rfc3987_syntax", "") is None:
+            del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
+
 def load_rubric(path: Path) -> Rubric:
     """Read and validate a rubric file; raise RubricError with a pointed message."""
-    import jsonschema
+    jsonschema = _import_jsonschema()
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

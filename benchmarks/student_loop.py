@@ -8,6 +8,7 @@ Prints the median wall time of each and their difference (what the exercise's te
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -19,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def wall_time(command: list[str], cwd: Path) -> float:
+    # A student's environment has numpy and pytest only: no plugins from the grader's extras.
+    environment = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
