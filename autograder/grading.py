@@ -78,7 +78,7 @@ def grade_submission(
     outcomes: list[CheckOutcome] = [
         checks.evaluate(check, cases, probe.outcomes, grader.references) for check, cases in grader.prepared
     ]
-    notes = [f"isolation: {probe.isolation}", f"framework figures: {grader.figures.source}"]
+    notes = [f"framework figures: {grader.figures.source}"]
     missing = [name for name in layout.EXERCISE_MODULES if not (path / f"{name}.py").is_file()]
     if missing:
         notes.append("missing files: " + ", ".join(f"{name}.py" for name in missing))
