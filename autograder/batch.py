@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import gradebook, layout
+from autograder import class_report, gradebook, layout
 from autograder.grading import Grader, grade_submission, load_grader
 from autograder.results import CheckOutcome, SubmissionResult
 from autograder.rubric import load_rubric
@@ -185,8 +185,7 @@ def failed_result(student: str, grader: Grader, reason: str) -> SubmissionResult
 
 
 def troubled(result: SubmissionResult) -> bool:
-    markers = ("timed out", "the probe", "MemoryError", "the grader failed")
-    return any(marker in o.feedback for o in result.outcomes for marker in markers)
+    return bool(class_report.trouble(result))
 
 
 ProgressHook = Callable[[int, int, BatchSummary], None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 import sys
 from concurrent.futures import Executor
 from pathlib import Path
@@ -143,9 +144,6 @@ def manual_grades(db: Path, entry: list[str], import_csv: Path | None, comment: 
     return 0
 
 
-def _manual_checks(connection: object) -> set[str]:
-    import sqlite3
-
-    assert isinstance(connection, sqlite3.Connection)
+def _manual_checks(connection: sqlite3.Connection) -> set[str]:
     results = gradebook.latest_results(connection)
     return {o.check_id for r in results.values() for o in r.outcomes if o.manual}

@@ -210,11 +210,9 @@ def _case_verdict(check: Check, case: Case, got: StudentValue) -> tuple[float, s
     if overflow and check.function == "sigmoid":
         return 0.0, f"numpy warned: {overflow[0]}"
     if check.kind == "memory" and isinstance(got.value, Mapping):
-        wrong = [key for key in case.expected if compare(got.value.get(key), case.expected[key], 0, 0, key)]
-        message = "; ".join(
-            compare(got.value.get(k), case.expected[k], 0, 0, f"[{k!r}]") or "" for k in wrong
-        )
-        return 1.0 - len(wrong) / len(case.expected), message or None
+        mismatches = [compare(got.value.get(k), v, 0, 0, f"[{k!r}]") for k, v in case.expected.items()]
+        wrong = [m for m in mismatches if m]
+        return 1.0 - len(wrong) / len(case.expected), "; ".join(wrong) or None
     mismatch = compare(got.value, case.expected, check.atol, check.rtol)
     return (0.0, mismatch) if mismatch else (1.0, None)
 

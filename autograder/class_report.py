@@ -14,6 +14,11 @@ from autograder.results import SubmissionResult
 TROUBLE = ("timed out", "the probe", "MemoryError", "the grader failed", "was not used")
 
 
+def trouble(result: SubmissionResult) -> list[str]:
+    """What went wrong beyond a wrong answer: a crash, a hang, a limit, an unusable file."""
+    return sorted({marker for o in result.outcomes for marker in TROUBLE if marker in o.feedback})
+
+
 @dataclass(frozen=True)
 class ClassSummary:
     students: int
@@ -39,7 +44,7 @@ def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
             seen[outcome.check_id] += 1
             passed[outcome.check_id] += outcome.score >= outcome.max_score
         misconceptions.update({m for outcome in result.outcomes for m in outcome.misconceptions})
-        reasons = sorted({m for o in result.outcomes for m in TROUBLE if m in o.feedback})
+        reasons = trouble(result)
         if reasons:
             troubled.append((student, ", ".join(reasons)))
     slowest = sorted(((s, r.seconds) for s, r in results.items()), key=lambda item: -item[1])[:10]

@@ -315,7 +315,7 @@ def end_unprivileged_processes() -> None:
     if helper == 0:
         try:
             become_unprivileged()
-            os.kill(-1, signal.SIGKILL)
+            end_strays()  # as nobody: kill(-1) spares the helper itself, then waits until all are gone
         finally:
             os._exit(0)
     os.waitpid(helper, 0)

@@ -223,22 +223,26 @@ def running_processes_of(uid: int) -> int:
     return count
 
 
-def limit_resources(limits: Limits, cpu_seconds: int) -> None:
-    """Runs in the child between fork and exec."""
-    os.setsid()
+def resource_limits(limits: Limits, cpu_seconds: int) -> dict[str, int]:
+    """The rlimits of a probe, by `resource` name (the warm runner applies them in each child)."""
     # RLIMIT_NPROC counts every process of the user the student code runs as (nobody when the
     # grader is root), so the bound is relative to what that user runs now.
     student_uid = int(SANDBOX_UID) if os.getuid() == 0 else os.getuid()
-    processes = running_processes_of(student_uid) + limits.extra_processes
-    for kind, value in (
-        (resource.RLIMIT_AS, limits.memory_bytes),
-        (resource.RLIMIT_CPU, cpu_seconds),
-        (resource.RLIMIT_FSIZE, limits.file_bytes),
-        (resource.RLIMIT_NOFILE, limits.open_files),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NPROC, processes),
-    ):
-        resource.setrlimit(kind, (value, value))
+    return {
+        "RLIMIT_AS": limits.memory_bytes,
+        "RLIMIT_CPU": cpu_seconds,
+        "RLIMIT_FSIZE": limits.file_bytes,
+        "RLIMIT_NOFILE": limits.open_files,
+        "RLIMIT_CORE": 0,
+        "RLIMIT_NPROC": running_processes_of(student_uid) + limits.extra_processes,
+    }
+
+
+def limit_resources(limits: Limits, cpu_seconds: int) -> None:
+    """Runs in the child between fork and exec."""
+    os.setsid()
+    for name, value in resource_limits(limits, cpu_seconds).items():
+        resource.setrlimit(getattr(resource, name), (value, value))
 
 
 def processes_carrying(token: str) -> list[int]:
@@ -441,15 +445,7 @@ class WarmSandbox:
         )
 
     def rlimits(self) -> dict[str, int]:
-        processes = running_processes_of(int(SANDBOX_UID)) + self.limits.extra_processes
-        return {
-            "RLIMIT_AS": self.limits.memory_bytes,
-            "RLIMIT_FSIZE": self.limits.file_bytes,
-            "RLIMIT_NOFILE": self.limits.open_files,
-            "RLIMIT_CORE": 0,
-            "RLIMIT_NPROC": processes,
-            "RLIMIT_CPU": int(self.limits.startup_seconds + 60),
-        }
+        return resource_limits(self.limits, int(self.limits.startup_seconds + 60))
 
     def run_once(
         self, folder: Path, token: str, calls: Sequence[dict[str, Any]]
