@@ -6,19 +6,24 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.grading import grade_submission, load_grader
-from autograder.results import SubmissionResult, to_gradescope
+from autograder.course import Course, open_course
+from autograder.grading.grader import grade_or_fail, load_grader
+from autograder.reports.gradescope import to_gradescope
+from autograder.results.model import SubmissionResult
+
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def grade(
     submissions: Sequence[Path],
     *,
-    rubric: Path | None = None,
+    course: Course | None = None,
     live_frameworks: bool = False,
     sandbox: bool | None = None,
 ) -> list[SubmissionResult]:
-    grader = load_grader(rubric, live_frameworks=live_frameworks)
-    return [grade_submission(path, grader, sandbox=sandbox) for path in submissions]
+    """Grade each submission (a folder or a notebook) of `course` (default: the current directory)."""
+    grader = load_grader(course or open_course(), live_frameworks=live_frameworks)
+    return [grade_or_fail(path, grader, sandbox=sandbox) for path in submissions]
 
 
 def render(results: Sequence[SubmissionResult], output_format: str, *, summary: bool = False) -> str:
@@ -26,28 +31,15 @@ def render(results: Sequence[SubmissionResult], output_format: str, *, summary: 
         documents = [to_gradescope(result) for result in results]
         return json.dumps(documents[0] if len(documents) == 1 else documents, indent=1)
     if output_format == "markdown":
-        from autograder.render_markdown import render_markdown
+        from autograder.reports.markdown import render_markdown
 
         return "\n\n".join(render_markdown(result) for result in results)
     if output_format == "html":
-        from autograder.render_html import render_html
+        from autograder.reports.html import render_html
 
         return "\n".join(render_html(result) for result in results)
-    from autograder.render_text import render_summary_table, render_text
+    from autograder.reports.text import render_summary_table, render_text
 
     if summary:
         return render_summary_table(results)
     return "\n".join(render_text(result) for result in results)
-
-
-def grade_and_render(
-    submissions: Sequence[Path],
-    *,
-    rubric: Path | None = None,
-    output_format: str = "text",
-    live_frameworks: bool = False,
-    sandbox: bool | None = None,
-    summary: bool = False,
-) -> str:
-    results = grade(submissions, rubric=rubric, live_frameworks=live_frameworks, sandbox=sandbox)
-    return render(results, output_format, summary=summary)

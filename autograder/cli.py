@@ -7,9 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder import layout, stubs
-from autograder.grading import SubmissionError as SubmissionPathError
-from autograder.rubric import RubricError
+from autograder.authoring import stubs
+from autograder.course import Course, CourseError, open_course
+from autograder.grading.grader import SubmissionError as SubmissionPathError
+from autograder.rubric.model import RubricError
 from autograder.sandbox import SandboxError
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -17,7 +18,7 @@ FORMATS = ("text", "json", "markdown", "html")
 
 EXIT_CODES = """exit codes:
   0  every submission was graded (whatever the scores)
-  2  usage error, or a broken rubric.yaml (the message names file, key path and expectation)
+  2  usage error, not a course folder, or a broken rubric.yaml (one line: file, key path, expectation)
   3  a submission path that does not exist or is not a folder
   4  the sandbox could not start (use --no-sandbox to grade without bubblewrap)
 """
@@ -36,18 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the course folder: rubric.yaml, solutions/, exercises/ (default: the current directory)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     stub_cmd = commands.add_parser(
         "stubs", help="write exercises/ from solutions/ (the student stubs), or check they match"
     )
     stub_cmd.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
-    stub_cmd.add_argument(
-        "--solutions", type=Path, default=layout.solutions_dir(), help="reference solutions folder"
-    )
-    stub_cmd.add_argument(
-        "--exercises", type=Path, default=layout.exercises_dir(), help="stubs folder to write"
-    )
     stub_cmd.set_defaults(run=run_stubs)
 
     grade = commands.add_parser(
@@ -68,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--output", type=Path, help="write the rendering here instead of standard output")
     grade.add_argument(
-        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
     )
     grade.add_argument(
         "--live-frameworks",
@@ -83,18 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "examples", help="write the derived sample submissions, or check they match"
     )
     examples.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
-    examples.add_argument(
-        "--target",
-        type=Path,
-        default=layout.project_root() / "examples" / "submissions",
-        help="folder of sample submissions",
-    )
     examples.set_defaults(run=run_examples)
 
     nbgrader = commands.add_parser("nbgrader", help="write an nbgrader course (config and source notebook)")
-    nbgrader.add_argument("course", type=Path, metavar="COURSE_DIR", help="the course folder to write")
     nbgrader.add_argument(
-        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+        "nbgrader_course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder to write"
+    )
+    nbgrader.add_argument(
+        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
     )
     nbgrader.set_defaults(run=run_nbgrader)
 
@@ -121,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     batch.add_argument("--dask-scheduler", metavar="ADDRESS", help="grade on this Dask cluster instead")
     batch.add_argument(
-        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
     )
     batch.add_argument("--no-sandbox", action="store_true", help="run the probes without bubblewrap")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -164,58 +162,71 @@ def build_parser() -> argparse.ArgumentParser:
         "--write", action="store_true", help="recompute live and rewrite the recorded file"
     )
     frameworks.add_argument(
-        "--rubric", type=Path, default=layout.project_root() / "rubric.yaml", help="rubric file"
+        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
     )
     frameworks.set_defaults(run=run_frameworks)
     return parser
 
 
+def course_of(args: argparse.Namespace) -> Course:
+    return open_course(args.course, getattr(args, "rubric", None))
+
+
 def run_grade(args: argparse.Namespace) -> int:
     from autograder import api
 
-    text = api.grade_and_render(
+    results = api.grade(
         args.submissions,
-        rubric=args.rubric,
-        output_format=args.format,
+        course=course_of(args),
         live_frameworks=args.live_frameworks,
         sandbox=False if args.no_sandbox else None,
-        summary=args.summary,
     )
+    text = api.render(results, args.format, summary=args.summary)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    for result in results:
+        if result.grader_error is not None:  # for the instructor running the command, not the student
+            print(
+                f"autograder: grader error on {result.submission}:\n{result.grader_error.traceback}",
+                file=sys.stderr,
+            )
     return 0
 
 
 def run_examples(args: argparse.Namespace) -> int:
-    from autograder import examples
+    from autograder.authoring import examples
 
+    course = course_of(args)
     if args.check:
-        differences = examples.sample_differences(args.target)
+        differences = examples.sample_differences(course)
         for difference in differences:
             print(difference, file=sys.stderr)
         return 1 if differences else 0
-    for folder in examples.write_samples(args.target):
+    for folder in examples.write_samples(course):
         print(f"wrote {folder}")
     return 0
 
 
 def run_nbgrader(args: argparse.Namespace) -> int:
-    from autograder.notebooks import write_course
-    from autograder.rubric import load_rubric
+    from autograder.grading.grader import load_grader
+    from autograder.platforms.notebooks import write_course
 
-    notebook = write_course(args.course, load_rubric(args.rubric))
-    print(f"wrote {args.course / 'nbgrader_config.py'} and {notebook}")
-    print(f"next: cd {args.course} && nbgrader generate_assignment lstm_fundamentals")
+    grader = load_grader(course_of(args))
+    notebook = write_course(args.nbgrader_course, grader.rubric, grader.course)
+    print(f"wrote {args.nbgrader_course / 'nbgrader_config.py'} and {notebook}")
+    print(f"next: cd {args.nbgrader_course} && nbgrader generate_assignment lstm_fundamentals")
     return 0
 
 
 def run_release(args: argparse.Namespace) -> int:
-    from autograder.release import write_release
+    from autograder.authoring.release import write_release
+    from autograder.grading.grader import load_grader
 
+    grader = load_grader(course_of(args))
     try:
-        files = write_release(args.out)
+        files = write_release(args.out, grader.course, grader.rubric)
     except FileExistsError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
@@ -224,15 +235,15 @@ def run_release(args: argparse.Namespace) -> int:
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
-    from autograder import batch_cli
+    from autograder.classroom import commands
 
-    return batch_cli.grade_class(
+    return commands.grade_class(
         args.submissions,
         out=args.out,
         db=args.db,
         jobs=args.jobs,
         dask_scheduler=args.dask_scheduler,
-        rubric=args.rubric,
+        course=course_of(args),
         sandbox=False if args.no_sandbox else None,
         progress=not args.no_progress,
         plots=args.plots,
@@ -240,60 +251,67 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
 
 def run_manual_grade(args: argparse.Namespace) -> int:
-    from autograder import batch_cli
+    from autograder.classroom import commands
 
-    return batch_cli.manual_grades(args.db, args.entry, args.import_csv, args.comment)
+    return commands.manual_grades(args.db, args.entry, args.import_csv, args.comment)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from autograder import batch_cli
+    from autograder.classroom import commands
 
-    batch_cli.export_all(args.db, args.out, plots=args.plots)
+    commands.export_all(args.db, args.out, plots=args.plots)
     print(f"wrote exports to {args.out}")
     return 0
 
 
 def run_gradescope(args: argparse.Namespace) -> int:
-    from autograder.gradescope import build_bundle
+    from autograder.platforms.gradescope import build_bundle
 
-    print(f"wrote {build_bundle(args.zip)}")
+    print(f"wrote {build_bundle(args.zip, course_of(args))}")
     return 0
 
 
 def run_gradescope_run(args: argparse.Namespace) -> int:
-    from autograder.gradescope import run_in_gradescope
+    from autograder.platforms.gradescope import run_in_gradescope
 
-    print(f"wrote {run_in_gradescope(args.root)}")
+    try:
+        course = course_of(args)
+    except CourseError:
+        course = None  # still a results.json: the grader failed, not the student
+    print(f"wrote {run_in_gradescope(args.root, course)}")
     return 0
 
 
 def run_frameworks(args: argparse.Namespace) -> int:
-    from autograder import framework_figures
-    from autograder.rubric import load_rubric
+    from autograder.frameworks import figures as framework_figures
+    from autograder.grading.grader import framework_configurations, load_grader
 
-    rubric = load_rubric(args.rubric)
+    course = course_of(args)
+    grader = load_grader(course, live_frameworks=True) if args.write else load_grader(course)
     if args.write:
-        figures = framework_figures.compute_live(rubric)
-        framework_figures.write_recorded(figures)
-        print(f"wrote {framework_figures.RECORDED_PATH} ({figures.versions})")
+        framework_figures.write_recorded(grader.ground.figures, course.figures_path)
+        print(f"wrote {course.figures_path} ({grader.ground.figures.versions})")
         return 0
-    missing = framework_figures.missing_configurations(rubric, framework_figures.load_recorded())
+    missing = framework_figures.missing_configurations(
+        framework_configurations(grader.rubric), grader.ground.figures
+    )
     for key in missing:
         print(f"missing: {key}", file=sys.stderr)
     return 1 if missing else 0
 
 
 def run_stubs(args: argparse.Namespace) -> int:
+    course = course_of(args)
     if args.check:
-        differences = stubs.stub_differences(args.solutions, args.exercises)
+        differences = stubs.stub_differences(course.solutions, course.exercises)
         for difference in differences:
             print(f"{difference.path}: {difference.reason}", file=sys.stderr)
         if differences:
             print("run `autograder stubs` to regenerate the stubs", file=sys.stderr)
             return 1
-        print(f"{args.exercises} is in sync with {args.solutions}")
+        print(f"{course.exercises} is in sync with {course.solutions}")
         return 0
-    for path in stubs.write_stubs(args.solutions, args.exercises):
+    for path in stubs.write_stubs(course.solutions, course.exercises):
         print(f"wrote {path}")
     return 0
 
@@ -302,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (stubs.MarkerError, RubricError) as error:
+    except (stubs.MarkerError, RubricError, CourseError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
     except SubmissionPathError as error:

@@ -53,7 +53,12 @@ def run(
 def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path) -> tuple[float, int]:
     """Seconds for `nbgrader autograde` over the notebooks, and how many it could not grade."""
     sys.path.insert(0, str(ROOT))
-    from autograder.notebooks import ASSIGNMENT, filled_notebook
+    from autograder.course import open_course
+    from autograder.grading.grader import load_grader
+    from autograder.platforms.notebooks import ASSIGNMENT, filled_notebook
+
+    rubric = load_grader(open_course(ROOT)).rubric
+    parts = [(part.id, part.module) for part in rubric.parts]
 
     course = scratch / "course"
     run([sys.executable, "-m", "autograder", "nbgrader", str(course)], ROOT)
@@ -63,7 +68,7 @@ def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path) -> tupl
     for name in names:
         target = course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         target.parent.mkdir(parents=True)
-        target.write_text(json.dumps(filled_notebook(release, submissions / name)))
+        target.write_text(json.dumps(filled_notebook(release, submissions / name, parts)))
     autograde = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--create", "--force"]
     # A submission that kills its kernel makes nbgrader exit non-zero; the others are still graded.
     seconds, log = run(autograde, course, env, may_fail=True)

@@ -1,27 +1,57 @@
-"""Fixtures for the project's own tests: the reference modules, loaded once."""
+"""Fixtures for the project's own tests: the course (this checkout), its grader and the reference
+modules, loaded once."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from autograder.reference import load_reference
+from autograder.course import Course, open_course
+from autograder.grading.grader import Grader, load_grader
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def ref_gates() -> ModuleType:
-    return load_reference("lstm_gates")
+def course() -> Course:
+    return open_course(PROJECT)
 
 
 @pytest.fixture(scope="session")
-def ref_grads() -> ModuleType:
-    return load_reference("lstm_gradients")
+def grader(course: Course) -> Grader:
+    return load_grader(course)
 
 
 @pytest.fixture(scope="session")
-def ref_budget() -> ModuleType:
-    return load_reference("lstm_budget")
+def ref_gates(grader: Grader) -> ModuleType:
+    return grader.ground.references.gates
+
+
+@pytest.fixture(scope="session")
+def ref_grads(grader: Grader) -> ModuleType:
+    return grader.ground.references.grads
+
+
+@pytest.fixture(scope="session")
+def ref_budget(grader: Grader) -> ModuleType:
+    return grader.ground.references.budget
+
+
+def copy_course(target: Path) -> Course:
+    """A copy of this course's authored files (rubric, solutions, stubs, public tests) to edit."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT / "rubric.yaml", target / "rubric.yaml")
+    for folder in ("solutions", "exercises", "tests/public"):
+        shutil.copytree(PROJECT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return open_course(target)
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Course:
+    return copy_course(tmp_path / "course")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -15,12 +15,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 
-from autograder import layout
-from autograder.api import grade
+from autograder.api import grade as grade_course
 from autograder.cli import main
-from autograder.grading import grade_submission, load_grader
-from autograder.results import SubmissionResult, to_gradescope
+from autograder.course import open_course
+from autograder.grading.grader import grade_submission, load_grader
+from autograder.reports.feedback import check_feedback
+from autograder.reports.gradescope import to_gradescope
+from autograder.results.model import SubmissionResult
 from autograder.sandbox import Limits, WarmSandbox, bubblewrap_available
 
 MARKER = "attack-marker-987654"  # in every stray file name and every long-lived process's command line
@@ -276,12 +279,16 @@ def network_attack(port: int) -> tuple[str, str]:
 
 def build(folder: Path, module: str, code: str) -> Path:
     folder.mkdir(parents=True)
-    for name in layout.EXERCISE_MODULES:
-        text = (layout.exercises_dir() / f"{name}.py").read_text()
+    for path in sorted((PROJECT / "exercises").glob("*.py")):
+        name, text = path.stem, path.read_text()
         if name == module:
             text += "\n\n" + textwrap.dedent(code)
         (folder / f"{name}.py").write_text(text)
     return folder
+
+
+def grade(folders: list[Path], *, sandbox: bool | None = None) -> list[SubmissionResult]:
+    return grade_course(folders, course=open_course(PROJECT), sandbox=sandbox)
 
 
 def marker_processes() -> list[str]:
@@ -350,7 +357,7 @@ def grade_attacks(
 
 def grade_warm(folders: list[Path]) -> list[SubmissionResult]:
     """Every folder through one warm sandbox, in order, as a batch worker grades them."""
-    grader = load_grader()
+    grader = load_grader(open_course(PROJECT))
     warm = WarmSandbox()
     try:
         return [grade_submission(folder, grader, warm=warm) for folder in folders]
@@ -412,7 +419,7 @@ def test_the_cli_exits_0_with_json_for_a_hostile_submission(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = build(tmp_path / "fake", *ATTACKS["fake_results_on_stdout"])
-    assert main(["grade", str(folder), "--format", "json"]) == 0
+    assert main(["--course", str(PROJECT), "grade", str(folder), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["score"] == 0
 
 
@@ -439,7 +446,7 @@ def test_student_code_runs_unprivileged_with_a_process_limit(tmp_path: Path, san
     """,
     )
     (result,) = grade([folder], sandbox=sandbox)
-    counts = next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked").feedback
+    counts = check_feedback(next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked"))
     forks = int(counts.split("got ")[1].split(",")[0])
     assert forks <= Limits().extra_processes, counts
     if os.geteuid() == 0:
@@ -506,7 +513,7 @@ def test_the_warm_sandbox_holds_too_and_forgets_between_submissions(tmp_path: Pa
     reader = next(
         o for o in results["read_what_the_last_one_left"].outcomes if o.check_id == "c.num_parameters.worked"
     )
-    assert "got -1" in reader.feedback
+    assert "got -1" in check_feedback(reader)
     assert [path for path in STRAY_PATHS if path.exists()] == []
     assert marker_processes() == []
     assert connections == 0

@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT, copy_course
 
-from autograder import batch, gradebook, layout
 from autograder.api import grade
+from autograder.classroom import batch, gradebook
 from autograder.cli import main
+from autograder.course import Course
+from autograder.grading import grader as grading
 
-SAMPLES = layout.project_root() / "examples" / "submissions"
+SAMPLES = PROJECT / "examples" / "submissions"
 CLASS = (
     "full_marks_reference",
     "material_answer",
@@ -46,7 +49,22 @@ def rows(db: Path) -> list[tuple[str, str, float]]:
 
 def test_batch_grades_exports_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     submissions, out = make_class(tmp_path / "class"), tmp_path / "out"
-    assert main(["batch", str(submissions), "--out", str(out), "--no-progress", "--jobs", "2"]) == 0
+    assert (
+        main(
+            [
+                "--course",
+                str(PROJECT),
+                "batch",
+                str(submissions),
+                "--out",
+                str(out),
+                "--no-progress",
+                "--jobs",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert "5 graded" in capsys.readouterr().out
     with (out / "grades.csv").open(newline="") as source:
         table = list(csv.DictReader(source))
@@ -67,12 +85,16 @@ def test_batch_grades_exports_and_reports(tmp_path: Path, capsys: pytest.Capture
 
 def test_a_rerun_grades_only_what_changed(tmp_path: Path) -> None:
     submissions, out = make_class(tmp_path / "class"), tmp_path / "out"
-    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(["--course", str(PROJECT), "batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    )
     first = {student: graded_at for student, _, graded_at in rows(out / "gradebook.sqlite")}
     (submissions / "zero_untouched_stubs" / "lstm_budget.py").write_text(
         (SAMPLES / "full_marks_reference" / "lstm_budget.py").read_text()
     )
-    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(["--course", str(PROJECT), "batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    )
     second = rows(out / "gradebook.sqlite")
     assert len(second) == len(CLASS) + 1  # the changed submission has a second row, for its new content
     regraded = {student for student, _, graded_at in second if graded_at != first.get(student)}
@@ -109,7 +131,9 @@ def test_sigkill_mid_run_loses_nothing_and_grades_nothing_twice(tmp_path: Path) 
     subprocess.run(["pkill", "-9", "-f", f"autograder batch {submissions}"], check=False)
     before = {student: graded_at for student, _, graded_at in rows(db)}
     assert 4 <= len(before) < 24, "the kill should land mid-run"
-    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(["--course", str(PROJECT), "batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    )
     after = rows(db)
     assert sorted(student for student, _, _ in after) == sorted(p.name for p in submissions.iterdir())
     assert all(before[student] == graded_at for student, _, graded_at in after if student in before)
@@ -132,7 +156,12 @@ def test_zip_input_is_extracted_safely(tmp_path: Path) -> None:
     assert not (tmp_path / "escaped.py").exists()
     not_a_zip = tmp_path / "notes.txt"
     not_a_zip.write_text("hello")
-    assert main(["batch", str(not_a_zip), "--out", str(tmp_path / "o"), "--no-progress"]) == 3
+    assert (
+        main(
+            ["--course", str(PROJECT), "batch", str(not_a_zip), "--out", str(tmp_path / "o"), "--no-progress"]
+        )
+        == 3
+    )
 
 
 def test_manual_grades_count_from_then_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +169,9 @@ def test_manual_grades_count_from_then_on(tmp_path: Path, capsys: pytest.Capture
         make_class(tmp_path / "class", ("full_marks_reference", "material_answer")),
         tmp_path / "out",
     )
-    assert main(["batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(["--course", str(PROJECT), "batch", str(submissions), "--out", str(out), "--no-progress"]) == 0
+    )
     db = out / "gradebook.sqlite"
     assert main(["manual-grade", "--db", str(db), "full_marks_reference", "b.explanation", "4"]) == 0
     grades = tmp_path / "manual.csv"
@@ -164,25 +195,27 @@ def test_manual_grades_count_from_then_on(tmp_path: Path, capsys: pytest.Capture
     assert explanation["score"] == 1.5 and "says added not multiplied" in explanation["output"]
 
 
-def test_any_executor_works(tmp_path: Path) -> None:
+def test_any_executor_works(tmp_path: Path, course: Course) -> None:
     """Threads share one warm sandbox per process: they must take turns, and score as a cold probe does."""
     found = batch.discover(make_class(tmp_path / "class", copies=2))
     with ThreadPoolExecutor(max_workers=4) as pool:
-        summary = batch.run_batch(found, tmp_path / "gb.sqlite", executor=pool)
+        summary = batch.run_batch(found, tmp_path / "gb.sqlite", course=course, executor=pool)
     assert summary.graded == len(found)
     with gradebook.connect(tmp_path / "gb.sqlite") as connection:
         scores = {s: r.score for s, r in gradebook.latest_results(connection).items()}
-    cold = {r.submission: r.score for r in grade([SAMPLES / name for name in CLASS])}
+    cold = {r.submission: r.score for r in grade([SAMPLES / name for name in CLASS], course=course)}
     assert scores == {s.student: cold[s.student.rsplit("_", 1)[0]] for s in found}
 
 
-def test_a_local_dask_cluster_grades_the_same(tmp_path: Path) -> None:
+def test_a_local_dask_cluster_grades_the_same(tmp_path: Path, course: Course) -> None:
     from dask.distributed import Client, LocalCluster
 
     found = batch.discover(make_class(tmp_path / "class", ("full_marks_reference", "material_answer")))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
-            summary = batch.run_batch(found, tmp_path / "dask.sqlite", executor=client.get_executor())
+            summary = batch.run_batch(
+                found, tmp_path / "dask.sqlite", course=course, executor=client.get_executor()
+            )
     assert summary.graded == 2 and summary.grader_errors == []
     with gradebook.connect(tmp_path / "dask.sqlite") as connection:
         scores = {s: r.score for s, r in gradebook.latest_results(connection).items()}
@@ -191,14 +224,14 @@ def test_a_local_dask_cluster_grades_the_same(tmp_path: Path) -> None:
 
 def test_gradescope_bundle_runs_where_gradescope_would(tmp_path: Path) -> None:
     bundle = tmp_path / "autograder.zip"
-    assert main(["gradescope", str(bundle)]) == 0
+    assert main(["--course", str(PROJECT), "gradescope", str(bundle)]) == 0
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
         assert {"setup.sh", "run_autograder", "source/rubric.yaml", "source/solutions/lstm_gates.py"} <= set(
             names
         )
-        archive.extract("run_autograder", root)
+        archive.extractall(root)
     shutil.copytree(SAMPLES / "material_answer", root / "submission")
     script = root / "run_autograder"
     environment = {"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable, "PATH": "/usr/bin:/bin"}
@@ -211,7 +244,7 @@ def test_gradescope_bundle_runs_where_gradescope_would(tmp_path: Path) -> None:
 
 
 def test_a_grader_error_is_reported_and_retried_on_the_next_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, course: Course
 ) -> None:
     found = batch.discover(make_class(tmp_path / "class", ("material_answer",)))
     db = tmp_path / "gb.sqlite"
@@ -220,24 +253,27 @@ def test_a_grader_error_is_reported_and_retried_on_the_next_run(
         raise RuntimeError("disk on fire")
 
     with monkeypatch.context() as patch:
-        patch.setattr(batch, "grade_submission", broken)
+        patch.setattr(grading, "grade_submission", broken)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            first = batch.run_batch(found, db, executor=pool)
+            first = batch.run_batch(found, db, course=course, executor=pool)
     assert first.grader_errors == ["material_answer"]
     with gradebook.connect(db) as connection:
         (result,) = gradebook.latest_results(connection).values()
-    assert result.score == 0 and "disk on fire" in result.notes[0]
+    assert result.score == 0 and result.grader_error is not None
+    assert "disk on fire" in result.grader_error.message
     with ThreadPoolExecutor(max_workers=1) as pool:
-        second = batch.run_batch(found, db, executor=pool)
+        second = batch.run_batch(found, db, course=course, executor=pool)
     assert second.graded == 1 and second.skipped == 0 and second.grader_errors == []
     with gradebook.connect(db) as connection:
         (result,) = gradebook.latest_results(connection, {s.student: s.content_hash for s in found}).values()
     assert 0 < result.score < result.max_score
 
 
-def test_changing_the_rubric_regrades(tmp_path: Path) -> None:
-    rubric = tmp_path / "rubric.yaml"
-    rubric.write_text((layout.project_root() / "rubric.yaml").read_text())
-    before = batch.grading_fingerprint(rubric)
-    rubric.write_text(rubric.read_text().replace("points: 2\n", "points: 3\n", 1))
-    assert batch.grading_fingerprint(rubric) != before
+def test_changing_the_rubric_the_reference_or_the_figures_regrades(tmp_path: Path) -> None:
+    course = copy_course(tmp_path / "course")
+    before = batch.grading_fingerprint(course)
+    assert batch.grading_fingerprint(course) == before
+    for path in (course.rubric_path, course.solutions / "lstm_budget.py", course.figures_path):
+        path.write_text(path.read_text() + "\n")
+        assert batch.grading_fingerprint(course) != before, path.name
+        before = batch.grading_fingerprint(course)

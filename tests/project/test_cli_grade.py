@@ -8,15 +8,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 
-from autograder import examples, layout
+from autograder.authoring import examples
 from autograder.cli import main
+from autograder.course import Course
 
-SAMPLES = layout.project_root() / "examples" / "submissions"
+SAMPLES = PROJECT / "examples" / "submissions"
+
+
+def grade(*arguments: str) -> int:
+    return main(["--course", str(PROJECT), "grade", *arguments])
 
 
 def test_json_for_one_submission_is_one_gradescope_object(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["grade", str(SAMPLES / "material_answer"), "--format", "json"]) == 0
+    assert grade(str(SAMPLES / "material_answer"), "--format", "json") == 0
     document = json.loads(capsys.readouterr().out)
     assert {"score", "max_score", "tests"} <= set(document)
     for test in document["tests"]:
@@ -27,7 +33,7 @@ def test_json_for_one_submission_is_one_gradescope_object(capsys: pytest.Capture
 
 def test_json_for_several_submissions_is_a_list(capsys: pytest.CaptureFixture[str]) -> None:
     folders = [str(SAMPLES / "full_marks_reference"), str(SAMPLES / "zero_untouched_stubs")]
-    assert main(["grade", *folders, "--format", "json"]) == 0
+    assert grade(*folders, "--format", "json") == 0
     documents = json.loads(capsys.readouterr().out)
     assert [d["score"] == d["max_score"] for d in documents] == [True, False]
 
@@ -36,16 +42,7 @@ def test_json_for_several_submissions_is_a_list(capsys: pytest.CaptureFixture[st
 def test_renderings_can_be_written_to_a_file(tmp_path: Path, output_format: str) -> None:
     target = tmp_path / "feedback"
     assert (
-        main(
-            [
-                "grade",
-                str(SAMPLES / "mistake_state_not_carried"),
-                "--format",
-                output_format,
-                "--output",
-                str(target),
-            ]
-        )
+        grade(str(SAMPLES / "mistake_state_not_carried"), "--format", output_format, "--output", str(target))
         == 0
     )
     text = target.read_text()
@@ -53,7 +50,7 @@ def test_renderings_can_be_written_to_a_file(tmp_path: Path, output_format: str)
 
 
 def test_a_missing_submission_is_a_one_line_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["grade", str(tmp_path / "nowhere")]) == 3
+    assert grade(str(tmp_path / "nowhere")) == 3
     assert capsys.readouterr().err.strip() == f"autograder: {tmp_path / 'nowhere'}: no such file or folder"
 
 
@@ -64,20 +61,20 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert result.returncode == 0 and "grade" in result.stdout
 
 
-def test_derived_samples_are_in_sync() -> None:
-    assert examples.sample_differences(SAMPLES) == [], "run `autograder examples`"
+def test_derived_samples_are_in_sync(course: Course) -> None:
+    assert examples.sample_differences(course) == [], "run `autograder examples`"
 
 
 def test_an_empty_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["grade", ""])
+        grade("")
     assert exit_info.value.code == 2
     assert "an empty submission path" in capsys.readouterr().err
 
 
 def test_a_file_where_a_folder_is_expected(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = layout.project_root() / "README.md"
-    assert main(["grade", str(readme)]) == 3
+    readme = PROJECT / "README.md"
+    assert grade(str(readme)) == 3
     assert capsys.readouterr().err.strip().startswith(f"autograder: {readme}: expected a folder")
 
 
@@ -87,9 +84,9 @@ def test_unusable_files_are_graded_failures_that_say_why(
     folder = tmp_path / "odd"
     folder.mkdir()
     (folder / "lstm_gates.py").write_bytes(b'x = "\xff\xfe"\n')
-    (folder / "lstm_budget.py").symlink_to(layout.solutions_dir() / "lstm_budget.py")
+    (folder / "lstm_budget.py").symlink_to(PROJECT / "solutions" / "lstm_budget.py")
     (folder / "lstm_gradients.py").write_text("#" * 2_000_000)
-    assert main(["grade", str(folder), "--format", "json"]) == 0
+    assert grade(str(folder), "--format", "json") == 0
     document = json.loads(capsys.readouterr().out)
     assert document["score"] == 0
     outputs = {test["number"]: test["output"] for test in document["tests"]}
@@ -101,7 +98,7 @@ def test_unusable_files_are_graded_failures_that_say_why(
 def test_an_empty_folder_scores_zero_with_missing_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["grade", str(tmp_path), "--format", "json"]) == 0
+    assert grade(str(tmp_path), "--format", "json") == 0
     document = json.loads(capsys.readouterr().out)
     assert document["score"] == 0 and "missing files" in document["output"]
     assert all(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from autograder import layout
+from conftest import PROJECT
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", *command],
-        cwd=layout.project_root(),
+        cwd=PROJECT,
         capture_output=True,
         text=True,
         timeout=300,

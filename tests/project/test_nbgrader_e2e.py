@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PROJECT
 
-from autograder import layout
 from autograder.api import grade
 from autograder.cli import main
-from autograder.notebooks import ASSIGNMENT, filled_notebook
+from autograder.course import Course
+from autograder.grading.grader import Grader
+from autograder.platforms.notebooks import ASSIGNMENT, filled_notebook
 
-SAMPLES = layout.project_root() / "examples" / "submissions"
+SAMPLES = PROJECT / "examples" / "submissions"
 STUDENTS = (
     "full_marks_reference",
     "zero_untouched_stubs",
@@ -49,16 +51,17 @@ def notebook_path(course: Path, folder: str, student: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def nb_course(tmp_path_factory: pytest.TempPathFactory, grader: Grader) -> Path:
     course = tmp_path_factory.mktemp("course")
-    assert main(["nbgrader", str(course)]) == 0
+    parts = [(part.id, part.module) for part in grader.rubric.parts]
+    assert main(["--course", str(PROJECT), "nbgrader", str(course)]) == 0
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release = json.loads((course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     for student in STUDENTS:
         target = notebook_path(course, "submitted", student)
         target.parent.mkdir(parents=True)
-        target.write_text(json.dumps(filled_notebook(release, SAMPLES / student)))
-    tampered: dict[str, Any] = filled_notebook(release, SAMPLES / "zero_untouched_stubs")
+        target.write_text(json.dumps(filled_notebook(release, SAMPLES / student, parts)))
+    tampered: dict[str, Any] = filled_notebook(release, SAMPLES / "zero_untouched_stubs", parts)
     for cell in tampered["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "a_sigmoid":
             cell["source"] = "2.0  # full marks, please\n"
@@ -77,28 +80,28 @@ def gradebook_scores(course: Path) -> dict[str, float]:
         return {s.student_id: float(s.code_score) for s in gradebook.assignment_submissions(ASSIGNMENT)}
 
 
-def test_gradebook_scores_equal_autograder_grade(course: Path) -> None:
-    ours = {result.submission: result.score for result in grade([SAMPLES / s for s in STUDENTS])}
-    theirs = gradebook_scores(course)
+def test_gradebook_scores_equal_autograder_grade(nb_course: Path, course: Course) -> None:
+    ours = {r.submission: r.score for r in grade([SAMPLES / s for s in STUDENTS], course=course)}
+    theirs = gradebook_scores(nb_course)
     assert {s: theirs[s] for s in STUDENTS} == ours
     assert ours["full_marks_reference"] > ours["material_answer"] > ours["zero_untouched_stubs"] == 0
 
 
-def test_autograder_grades_the_same_notebooks_alike(course: Path) -> None:
-    notebooks = [notebook_path(course, "submitted", s) for s in STUDENTS]
-    by_notebook = [result.score for result in grade(notebooks)]
-    assert by_notebook == [gradebook_scores(course)[s] for s in STUDENTS]
+def test_autograder_grades_the_same_notebooks_alike(nb_course: Path, course: Course) -> None:
+    notebooks = [notebook_path(nb_course, "submitted", s) for s in STUDENTS]
+    by_notebook = [result.score for result in grade(notebooks, course=course)]
+    assert by_notebook == [gradebook_scores(nb_course)[s] for s in STUDENTS]
 
 
-def test_feedback_was_generated_for_every_student(course: Path) -> None:
+def test_feedback_was_generated_for_every_student(nb_course: Path) -> None:
     for student in (*STUDENTS, TAMPERED):
-        feedback = course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        feedback = nb_course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert feedback.is_file() and feedback.stat().st_size > 1000
 
 
-def test_a_tampered_test_cell_is_overwritten_and_earns_nothing(course: Path) -> None:
-    assert gradebook_scores(course)[TAMPERED] == 0
-    autograded = json.loads(notebook_path(course, "autograded", TAMPERED).read_text())
+def test_a_tampered_test_cell_is_overwritten_and_earns_nothing(nb_course: Path) -> None:
+    assert gradebook_scores(nb_course)[TAMPERED] == 0
+    autograded = json.loads(notebook_path(nb_course, "autograded", TAMPERED).read_text())
     cell = next(
         c for c in autograded["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "a_sigmoid"
     )

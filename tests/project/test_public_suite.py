@@ -7,9 +7,9 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from autograder import layout
+from conftest import PROJECT
 
-PUBLIC_TESTS = layout.project_root() / "tests" / "public"
+PUBLIC_TESTS = PROJECT / "tests" / "public"
 
 
 def run_public_tests(submission: Path, report: Path) -> ET.Element:
@@ -36,14 +36,14 @@ def cases(root: ET.Element) -> list[ET.Element]:
 
 
 def test_public_tests_all_pass_on_the_reference(tmp_path: Path) -> None:
-    root = run_public_tests(layout.solutions_dir(), tmp_path / "report.xml")
+    root = run_public_tests(PROJECT / "solutions", tmp_path / "report.xml")
     bad = [case.get("name") for case in cases(root) if len(case)]
     assert len(cases(root)) >= 30
     assert bad == []
 
 
 def test_public_tests_all_fail_on_the_stubs_saying_not_implemented(tmp_path: Path) -> None:
-    root = run_public_tests(layout.exercises_dir(), tmp_path / "report.xml")
+    root = run_public_tests(PROJECT / "exercises", tmp_path / "report.xml")
     results = cases(root)
     assert len(results) >= 30
     for case in results:

@@ -10,17 +10,20 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 
-from autograder import layout, notebooks, stubs
+from autograder.authoring import stubs
 from autograder.cli import main
-from autograder.rubric import load_rubric
+from autograder.course import Course
+from autograder.grading.grader import Grader
+from autograder.platforms import notebooks
 
 
 def solution_lines() -> set[str]:
     """Every non-trivial line between solution markers in solutions/, minus what the stubs show."""
-    stub_text = "".join((layout.exercises_dir() / f"{m}.py").read_text() for m in layout.EXERCISE_MODULES)
+    stub_text = "".join(p.read_text() for p in (PROJECT / "exercises").glob("*.py"))
     found = set()
-    for path in layout.solutions_dir().glob("*.py"):
+    for path in (PROJECT / "solutions").glob("*.py"):
         inside = False
         for line in path.read_text().splitlines():
             text = line.strip()
@@ -54,14 +57,16 @@ def test_the_scan_finds_a_planted_leak() -> None:
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("release") / "lstm-exercises"
-    assert main(["release", str(target)]) == 0
+    assert main(["--course", str(PROJECT), "release", str(target)]) == 0
     return target
 
 
-def test_the_plain_release_has_no_solution_and_no_hidden_check(release: Path) -> None:
+def test_the_plain_release_has_no_solution_and_no_hidden_check(
+    release: Path, grader: Grader, course: Course
+) -> None:
     texts = {str(p.relative_to(release)): p.read_text() for p in release.rglob("*") if p.is_file()}
     assert not any(name.startswith("solutions") or name.endswith("rubric.yaml") for name in texts)
-    source = notebooks.source_notebook(load_rubric(layout.project_root() / "rubric.yaml"))
+    source = notebooks.source_notebook(grader.rubric, course)
     assert leaks(texts, solution_lines() | hidden_check_lines(source)) == []
 
 
@@ -87,13 +92,13 @@ def test_release_refuses_a_folder_that_is_not_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    assert main(["release", str(tmp_path)]) == 2
+    assert main(["--course", str(PROJECT), "release", str(tmp_path)]) == 2
     assert "is not empty" in capsys.readouterr().err
 
 
-def test_source_notebook_keeps_the_rubric_points_and_ids() -> None:
-    rubric = load_rubric(layout.project_root() / "rubric.yaml")
-    source = json.loads(json.dumps(notebooks.source_notebook(rubric)))
+def test_source_notebook_keeps_the_rubric_points_and_ids(grader: Grader, course: Course) -> None:
+    rubric = grader.rubric
+    source = json.loads(json.dumps(notebooks.source_notebook(rubric, course)))
     graded = {
         c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
         for c in source["cells"]

@@ -8,10 +8,18 @@ from typing import Any
 
 import pytest
 
-from autograder.render_html import render_html
-from autograder.render_markdown import render_markdown
-from autograder.render_text import render_summary_table, render_text
-from autograder.results import CheckOutcome, SubmissionResult
+from autograder.reports.html import render_html
+from autograder.reports.markdown import render_markdown
+from autograder.reports.text import render_summary_table, render_text
+from autograder.results.model import (
+    CaseOutcome,
+    CheckOutcome,
+    Diagnosis,
+    GateTableEvidence,
+    GradientCurvesEvidence,
+    Locus,
+    SubmissionResult,
+)
 
 KEYS = ["f", "i", "c_tilde", "c", "o", "h"]
 
@@ -24,63 +32,67 @@ def _table(offset: float = 0.0) -> dict[str, list[list[float]]]:
     }
 
 
-def _gate_details(first_wrong: dict[str, Any] | None, student: Any = "default") -> dict[str, Any]:
+def _gate_evidence(first_wrong: Locus | None, student: Any = "default") -> GateTableEvidence:
     reference = _table()
     if student == "default":
         student = _table()
         if first_wrong is not None:
-            student[first_wrong["key"]][first_wrong["step"] - 1][first_wrong["unit"]] = 9.87654321
-    return {"keys": KEYS, "student": student, "reference": reference, "first_wrong": first_wrong}
+            student[first_wrong.key][first_wrong.step - 1][first_wrong.unit] = 9.87654321
+    return GateTableEvidence("worked question", tuple(KEYS), student, reference, first_wrong)
 
 
-def _curves(student: list[float] | None) -> dict[str, Any]:
-    return {
-        "k": [0, 1, 2, 3],
-        "reference_lstm": [1.0, 0.9, 0.8, 0.7],
-        "reference_rnn": [1.0, 1e-3, 1e-7, 0.0],
-        "student_lstm": student,
-    }
+def _curves(student: list[float] | None) -> GradientCurvesEvidence:
+    return GradientCurvesEvidence(
+        "worked question",
+        (0, 1, 2, 3),
+        None if student is None else tuple(student),
+        (1.0, 0.9, 0.8, 0.7),
+        (1.0, 1e-3, 1e-7, 0.0),
+    )
+
+
+def check(
+    check_id: str, name: str, part: str, points: float, *cases: CaseOutcome, **more: Any
+) -> CheckOutcome:
+    return CheckOutcome(check_id, name, part, points, cases=cases, **more)
 
 
 def make_result(
     *,
     feedback: str = "f_t must use sigmoid, not tanh; see step 2.",
-    gate: dict[str, Any] | None = None,
-    curves: dict[str, Any] | None = None,
+    gate: GateTableEvidence | None = None,
+    curves: GradientCurvesEvidence | None = None,
 ) -> SubmissionResult:
     outcomes = (
-        CheckOutcome("a1", "forward shapes", "a", 1.0, 1.0, "passed", "All shapes match."),
-        CheckOutcome(
+        check("a1", "forward shapes", "a", 1.0, CaseOutcome("shapes", 1.0, "All shapes match.")),
+        check(
             "a2",
             "gate table",
             "a",
             2.0,
-            0.5,
-            "failed",
-            feedback,
-            misconceptions=("tanh-forget-gate",),
-            details={"gate_table": gate} if gate else {},
+            CaseOutcome("worked question", 0.0, feedback),
+            CaseOutcome("batched", 1.0),
+            CaseOutcome("float32", 0.0, "result['f']: got 1, expected 0"),
+            CaseOutcome("given h0", 0.0, "result['f']: got 1, expected 0"),
+            diagnoses=(Diagnosis("tanh-forget-gate", "The forget gate squashes with a sigmoid."),),
+            evidence=(gate,) if gate else (),
         ),
-        CheckOutcome(
+        check(
             "b1",
             "gradient flow",
             "b",
             2.0,
-            2.0,
-            "passed",
-            "Curves match.",
-            details={"gradient_curves": curves} if curves else {},
+            CaseOutcome("curves", 1.0),
+            evidence=(curves,) if curves else (),
         ),
-        CheckOutcome(
+        check(
             "c1",
             "written explanation",
             "c",
             3.0,
-            0.0,
-            "manual",
-            "Explain why the cell state carries gradients further.",
             manual=True,
-            graded=False,
+            answer="The cell state is additive.",
+            hints=("Explain why the cell state carries gradients further.",),
         ),
     )
     return SubmissionResult("alice", outcomes, isolation="subprocess", seconds=1.25)
@@ -124,7 +136,11 @@ def test_text_does_not_interpret_rich_markup_in_feedback() -> None:
 def test_summary_table_has_one_row_per_submission() -> None:
     bob = SubmissionResult(
         "bob",
-        (CheckOutcome("a1", "forward shapes", "a", 4.0, 1.0, "failed", "no"),),
+        (
+            check(
+                "a1", "forward shapes", "a", 4.0, *[CaseOutcome(f"case {n}", float(n == 0)) for n in range(4)]
+            ),
+        ),
         isolation="docker",
     )
     text = render_summary_table([make_result(), bob])
@@ -153,7 +169,7 @@ def test_markdown_has_heading_total_and_a_row_per_check() -> None:
 
 def test_markdown_escapes_pipes_in_table_cells() -> None:
     piped = SubmissionResult(
-        "p", (CheckOutcome("x", "a | b", "a", 1.0, 0.0, "failed", "x | y"),), isolation="none"
+        "p", (check("x", "a | b", "a", 1.0, CaseOutcome("c", 0.0, "x | y")),), isolation="none"
     )
     md = render_markdown(piped)
     row = next(line for line in md.splitlines() if line.startswith("| a"))
@@ -164,7 +180,8 @@ def test_markdown_escapes_pipes_in_table_cells() -> None:
 
 def test_markdown_fences_feedback_that_contains_backticks() -> None:
     md = render_markdown(make_result(feedback="```\n# not a heading\n```"))
-    assert "````text\n```\n# not a heading\n```\n````" in md
+    fenced = md[md.index("````text\n") :]
+    assert "```\n# not a heading\n```\n" in fenced[: fenced.index("\n````", 8)]
 
 
 # ---- HTML ----
@@ -178,8 +195,8 @@ def test_html_escapes_script_in_feedback() -> None:
 
 
 def test_html_marks_first_wrong_cell() -> None:
-    wrong = {"step": 2, "key": "c", "unit": 1}
-    page = render_html(make_result(gate=_gate_details(wrong)))
+    wrong = Locus(step=2, key="c", unit=1)
+    page = render_html(make_result(gate=_gate_evidence(wrong)))
     marked = re.findall(r'<td class="num first-wrong"[^>]*>([^<]*)</td>', page)
     assert marked == ["9.877"]
     cell = re.search(
@@ -192,18 +209,18 @@ def test_html_marks_first_wrong_cell() -> None:
     cells = re.findall(r"<td[^>]*>", row2)
     assert "first-wrong" in cells[KEYS.index("c") * 2 + 1]
     assert sum("first-wrong" in c for c in cells) == 1
-    assert "Your table first leaves the reference at step 2, gate c, unit 1." in page
+    assert "your table first leaves the reference at step 2, gate c, unit 1." in page
     assert ">0.311</td>" in page  # the reference value of gate c, step 2, unit 1
 
 
 def test_html_gate_tables_that_agree_have_no_mark() -> None:
-    page = render_html(make_result(gate=_gate_details(None)))
+    page = render_html(make_result(gate=_gate_evidence(None)))
     assert 'first-wrong"' not in page.split("</style>")[1]
     assert "agrees with the reference" in page
 
 
 def test_html_gate_table_without_student_table() -> None:
-    page = render_html(make_result(gate=_gate_details(None, student=None)))
+    page = render_html(make_result(gate=_gate_evidence(None, student=None)))
     assert "no usable gate table" in page
     assert "Reference</h4>" in page and "Your table</h4>" not in page
 

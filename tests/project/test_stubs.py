@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
-from autograder import layout, stubs
+from autograder.authoring import stubs
 from autograder.cli import main
+from autograder.course import Course
+from autograder.grading.grader import Grader
 
 
-def test_exercises_are_in_sync_with_solutions() -> None:
-    differences = stubs.stub_differences(layout.solutions_dir(), layout.exercises_dir())
+def test_exercises_are_in_sync_with_solutions(course: Course) -> None:
+    differences = stubs.stub_differences(course.solutions, course.exercises)
     assert differences == [], "run `python -m autograder stubs`: " + "; ".join(
         f"{d.path}: {d.reason}" for d in differences
     )
 
 
-def test_stubs_keep_every_public_name_and_no_solution_body() -> None:
-    for name in layout.EXERCISE_MODULES:
-        solution = (layout.solutions_dir() / f"{name}.py").read_text()
-        stub = (layout.exercises_dir() / f"{name}.py").read_text()
-        public = {n for n in stubs.top_level_names(solution) if not n.startswith("_")}
+def test_stubs_define_exactly_the_contract_and_no_solution_body(course: Course, grader: Grader) -> None:
+    for part in grader.rubric.parts:
+        solution = (course.solutions / f"{part.module}.py").read_text()
+        stub = (course.exercises / f"{part.module}.py").read_text()
         exported = {n for n in stubs.top_level_names(stub) if not n.startswith("_")}
-        solution_only = {"GATES", "lstm_forward_with_cache", "lstm_backward_cell"}
-        assert public - solution_only == exported, name
+        assert set(part.names) <= exported, part.module
+        helpers = exported - set(part.names)
+        assert all(n.isupper() for n in helpers), f"{part.module}: {helpers} not in the contract"
         assert stubs.BEGIN_MARK not in stub and stubs.END_MARK not in stub
         assert ast.get_docstring(ast.parse(stub)) == ast.get_docstring(ast.parse(solution))
 
@@ -67,10 +68,11 @@ def test_unbalanced_markers_are_reported_with_the_line(source: str, message: str
         stubs.make_stub(source, "broken.py")
 
 
-def test_cli_check_fails_on_a_stale_stub(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    exercises = tmp_path / "exercises"
-    assert main(["stubs", "--exercises", str(exercises)]) == 0
-    assert main(["stubs", "--check", "--exercises", str(exercises)]) == 0
-    (exercises / "lstm_gates.py").write_text("# edited by hand\n")
-    assert main(["stubs", "--check", "--exercises", str(exercises)]) == 1
+def test_cli_check_fails_on_a_stale_stub(course_copy: Course, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(course_copy.root)
+    assert main(["--course", root, "stubs", "--check"]) == 0
+    (course_copy.exercises / "lstm_gates.py").write_text("# edited by hand\n")
+    assert main(["--course", root, "stubs", "--check"]) == 1
     assert "lstm_gates.py: differs" in capsys.readouterr().err
+    assert main(["--course", root, "stubs"]) == 0
+    assert main(["--course", root, "stubs", "--check"]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.wire_format import Unsupported, decode, encode
+from autograder.probe.wire_format import Unsupported, decode, encode
 
 
 def test_round_trip_keeps_types_shapes_and_dtypes() -> None:

@@ -1,0 +1,107 @@
+"""The embedded gradebook: one SQLite file that records each result the moment it is known.
+
+Every result is one row, keyed by student and by the submission's content hash, written in its own
+transaction (WAL journal): a run killed at any moment loses no finished result and leaves no
+half-written row, and a re-run grades only what is new or changed. Manual grades live in their own
+table and are applied whenever results are read, so totals include them from then on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+from autograder.results.model import ManualGrade, SubmissionResult, with_manual_grades
+from autograder.results.serialize import result_from_json, result_to_json
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    student TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    seconds REAL NOT NULL,
+    graded_at REAL NOT NULL,
+    result_json TEXT NOT NULL,
+    grader_error INTEGER NOT NULL DEFAULT 0, -- 1: the grader failed; the next run grades it again
+    PRIMARY KEY (student, content_hash)
+);
+CREATE TABLE IF NOT EXISTS manual_grades (
+    student TEXT NOT NULL,
+    check_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (student, check_id)
+);
+"""
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(path, timeout=30)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(results)")}
+        if "grader_error" not in columns:  # a gradebook from before grader errors had a column
+            connection.execute("ALTER TABLE results ADD COLUMN grader_error INTEGER NOT NULL DEFAULT 0")
+        yield connection
+
+
+def known_hashes(connection: sqlite3.Connection) -> set[tuple[str, str]]:
+    """What is graded already; a grader error is not (the next run tries it again)."""
+    rows = connection.execute("SELECT student, content_hash FROM results WHERE grader_error = 0")
+    return {(row[0], row[1]) for row in rows}
+
+
+def record(connection: sqlite3.Connection, student: str, content_hash: str, result: SubmissionResult) -> None:
+    """Store one result, atomically: the row is there whole, or not at all."""
+    with connection:
+        connection.execute(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                student,
+                content_hash,
+                result.score,
+                result.max_score,
+                result.seconds,
+                time.time(),
+                result_to_json(result),
+                int(result.grader_error is not None),
+            ),
+        )
+
+
+def set_manual_grade(
+    connection: sqlite3.Connection, student: str, check_id: str, score: float, comment: str = ""
+) -> None:
+    with connection:
+        connection.execute(
+            "INSERT OR REPLACE INTO manual_grades VALUES (?, ?, ?, ?)", (student, check_id, score, comment)
+        )
+
+
+def latest_results(
+    connection: sqlite3.Connection, current: dict[str, str] | None = None
+) -> dict[str, SubmissionResult]:
+    """Each student's result (for the given content hashes, or the newest), manual grades beside it."""
+    manual: dict[str, dict[str, ManualGrade]] = {}
+    for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
+        manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
+    rows = connection.execute("SELECT student, content_hash, result_json FROM results ORDER BY graded_at")
+    latest: dict[str, SubmissionResult] = {}
+    for student, content_hash, text in rows:
+        if current is None or current.get(student) == content_hash:
+            latest[student] = with_manual_grades(result_from_json(text), manual.get(student, {}))
+    return dict(sorted(latest.items()))
+
+
+def graded_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    cursor = connection.execute(
+        "SELECT student, content_hash, score, graded_at FROM results ORDER BY student"
+    )
+    return [dict(zip(("student", "content_hash", "score", "graded_at"), row, strict=True)) for row in cursor]

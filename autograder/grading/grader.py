@@ -1,0 +1,207 @@
+"""Grade one submission: every check's cases run in one probe, then each kind judges its check.
+
+`load_grader` does the work that is the same for every submission once (rubric, references,
+framework figures, inputs and expected values); `grade_submission` is then the probe plus
+arithmetic. `grader_failure_result` is the one shape of "the grader itself failed", used by
+`grade`, `batch`, Gradescope and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.course import Course, declared_modules, read_solution_facts
+from autograder.diagnosis.variants import VARIANTS, Variant
+from autograder.frameworks.figures import Configurations, FrameworkFigures, compute_live, load_recorded
+from autograder.grading.reference import load_references
+from autograder.grading.student_values import student_value, unusable
+from autograder.kinds import KINDS
+from autograder.kinds.base import CourseFacts, Ground, PreparedCase
+from autograder.results.model import CheckOutcome, Failure, FailureKind, GraderError, SubmissionResult
+from autograder.rubric.load import load_rubric
+from autograder.rubric.model import Check, Rubric, RubricError
+from autograder.rubric.source import read_rubric_data
+from autograder.sandbox import Limits, ProbeRun, SandboxError, WarmSandbox, probe_submission
+
+
+class SubmissionError(ValueError):
+    """A submission path the grader cannot use at all (not a folder, missing)."""
+
+
+@dataclass(frozen=True)
+class Grader:
+    """Everything that stays the same from one submission to the next: load it once."""
+
+    course: Course
+    rubric: Rubric
+    ground: Ground
+    prepared: tuple[tuple[Check, tuple[PreparedCase, ...]], ...]
+
+    @property
+    def limits(self) -> Limits:
+        limits = self.rubric.time_limits
+        return Limits(quiet_seconds=limits.quiet_seconds, startup_seconds=limits.startup_seconds)
+
+    @property
+    def plan(self) -> list[dict[str, Any]]:
+        return [case.call for _, cases in self.prepared for case in cases]
+
+
+def framework_configurations(rubric: Rubric) -> Configurations:
+    """Every framework figure the rubric's cases need, by table."""
+    needed: Configurations = {}
+    for check in rubric.checks:
+        for case in check.cases:
+            for table, configuration in KINDS[check.kind].framework_configurations(case):
+                needed.setdefault(table, set()).add(configuration)
+    return needed
+
+
+def load_grader(
+    course: Course, *, live_frameworks: bool = False, variants: Mapping[str, Variant] = VARIANTS
+) -> Grader:
+    """The course's grader; RubricError (one line) for anything wrong with the rubric or what it needs."""
+    try:
+        figures = None if live_frameworks else load_recorded(course.figures_path)
+    except ValueError as error:
+        raise RubricError(str(error)) from None
+    modules = declared_modules(read_rubric_data(course.rubric_path))
+    signatures, constants = read_solution_facts(course.solutions, modules)
+    rubric = load_rubric(course.rubric_path, CourseFacts(signatures, constants, figures, variants))
+    references = load_references(course.solutions, rubric.modules)
+    if figures is None:
+        figures = _live_figures(rubric, references.budget.weight_shapes)
+    ground = Ground(references, figures, variants)
+    seconds = rubric.time_limits.call_seconds
+    prepared = []
+    for check in rubric.checks:
+        try:
+            prepared.append((check, KINDS[check.kind].prepare(check, ground, seconds)))
+        except Exception as error:  # the reference or a framework fails on a case the rubric gave
+            raise RubricError(
+                f"{course.rubric_path}: {check.where}: the reference cannot compute this check "
+                f"({type(error).__name__}: {error})"
+            ) from None
+    return Grader(course, rubric, ground, tuple(prepared))
+
+
+def _live_figures(rubric: Rubric, weight_shapes: Any) -> FrameworkFigures:
+    return compute_live(framework_configurations(rubric), weight_shapes)
+
+
+def check_submission_path(path: Path) -> None:
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix == ".ipynb":
+        return
+    if not path.is_dir():
+        raise SubmissionError(f"{path}: expected a folder holding the exercise modules, or a .ipynb")
+
+
+def grade_submission(
+    path: Path,
+    grader: Grader,
+    *,
+    sandbox: bool | None = None,
+    limits: Limits | None = None,
+    warm: WarmSandbox | None = None,
+) -> SubmissionResult:
+    """Every check's outcome for the submission at `path` (a folder of modules, or a notebook)."""
+    check_submission_path(path)
+    if path.is_file():
+        from autograder.platforms.notebooks import submission_from_notebook
+
+        with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
+            try:
+                parts = [(part.id, part.module) for part in grader.rubric.parts]
+                converted = submission_from_notebook(path, Path(folder) / path.stem, parts)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise SubmissionError(f"{path}: not a readable notebook: {error}") from None
+            return grade_submission(converted, grader, sandbox=sandbox, limits=limits, warm=warm)
+    started = time.perf_counter()
+    modules = grader.rubric.modules
+    if warm is not None:
+        probe = warm.probe(path, grader.plan, modules)
+    else:
+        probe = probe_submission(path, grader.plan, modules, limits=limits or grader.limits, sandbox=sandbox)
+    outcomes = judge(grader, probe)
+    notes = [f"framework figures: {grader.ground.figures.source}"]
+    missing = [name for name in modules if not (path / f"{name}.py").is_file() and name not in probe.unusable]
+    if missing:
+        notes.append("missing files: " + ", ".join(f"{name}.py" for name in missing))
+    notes.extend(f"{module}.py was not used: {reason}" for module, reason in probe.unusable.items())
+    notes.extend(probe.notes)
+    if probe.restarts:
+        notes.append(f"the probe was restarted {probe.restarts} time(s) after a crash or a hang")
+    return SubmissionResult(
+        submission=path.name,
+        outcomes=outcomes,
+        isolation=probe.isolation,
+        seconds=time.perf_counter() - started,
+        notes=tuple(notes),
+    )
+
+
+def judge(grader: Grader, probe: ProbeRun) -> tuple[CheckOutcome, ...]:
+    """Each check's outcome from the probe's raw outcomes (no student code runs here)."""
+    seconds = grader.rubric.time_limits.call_seconds
+    outcomes = []
+    for check, cases in grader.prepared:
+        if check.module in probe.unusable:
+            reason = f"{check.module}.py was not used: {probe.unusable[check.module]}"
+            values = [unusable(reason) for _ in cases]
+        else:
+            values = [student_value(probe.outcomes.get(case.call["id"]), seconds) for case in cases]
+        outcomes.append(KINDS[check.kind].evaluate(check, cases, values, grader.ground))
+    return tuple(outcomes)
+
+
+def grader_failure_result(
+    submission: str, rubric: Rubric | None, error: BaseException | str
+) -> SubmissionResult:
+    """A valid zero-score result saying the grader, not the student, failed; the traceback is kept
+    for the instructor (renderings for students leave it out)."""
+    if isinstance(error, BaseException):
+        message = f"{type(error).__name__}: {error}"
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    else:
+        message, trace = error, ""
+    outcomes = _not_graded(rubric, Failure(FailureKind.GRADER_ERROR, message))
+    return SubmissionResult(
+        submission, outcomes, isolation="not run", grader_error=GraderError(message, trace)
+    )
+
+
+def unusable_submission_result(submission: str, rubric: Rubric | None, reason: str) -> SubmissionResult:
+    """A zero-score result for a submission that could not be used at all (an unreadable notebook,
+    say): the student's own result, with the reason, not a grader error."""
+    return SubmissionResult(
+        submission, _not_graded(rubric, Failure(FailureKind.UNUSABLE_FILE, reason)), "not run"
+    )
+
+
+def _not_graded(rubric: Rubric | None, failure: Failure) -> tuple[CheckOutcome, ...]:
+    return tuple(
+        CheckOutcome(c.id, c.name, c.part, c.points, c.visibility, manual=c.manual, not_graded=failure)
+        for c in (rubric.checks if rubric is not None else ())
+    )
+
+
+def grade_or_fail(
+    path: Path, grader: Grader, *, sandbox: bool | None = None, warm: WarmSandbox | None = None
+) -> SubmissionResult:
+    """`grade_submission`, with any failure of the grader itself turned into its result.
+    (A SubmissionError or SandboxError is the caller's to report: the path is not a submission, or
+    the grading machine cannot run a sandbox.)"""
+    try:
+        return grade_submission(path, grader, sandbox=sandbox, warm=warm)
+    except (SubmissionError, SandboxError):
+        raise
+    except Exception as error:  # a grader fault: the student still gets a result, with the reason
+        return grader_failure_result(path.stem if path.is_file() else path.name, grader.rubric, error)

@@ -1,0 +1,57 @@
+"""Parameter counts of (stacked, bidirectional) LSTMs, judged against the frameworks' own figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograder.frameworks.figures import count_key
+from autograder.kinds.base import SIZE, CheckKind, CourseFacts, Ground, rubric_error
+from autograder.rubric.model import Check
+
+# The contract's defaults (DESIGN: num_parameters(input_size, hidden_size, num_layers=1, ...)).
+DEFAULTS = {"num_layers": 1, "bidirectional": False, "convention": "keras"}
+
+
+def configuration(case: Mapping[str, Any]) -> tuple[int, int, int, bool]:
+    values = {**DEFAULTS, **case}
+    return (values["input_size"], values["hidden_size"], values["num_layers"], bool(values["bidirectional"]))
+
+
+class ParameterCount(CheckKind):
+    """`num_parameters(**case)`; the truth is `torch.nn.LSTM` and Keras `LSTM`/`Bidirectional`.
+    A key left out of a case is left to the student's default."""
+
+    name = "parameter_count"
+    case_properties: ClassVar[Mapping[str, Any]] = {
+        "input_size": {**SIZE, "maximum": 100_000},
+        "hidden_size": {**SIZE, "maximum": 100_000},
+        "num_layers": {**SIZE, "maximum": 100},
+        "bidirectional": {"type": "boolean"},
+        "convention": {"enum": ["keras", "pytorch"]},
+    }
+    case_required = ("input_size", "hidden_size")
+
+    def framework_configurations(self, case: Mapping[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
+        return [("counts", configuration(case))]
+
+    def validate_case(self, check: Check, case: Mapping[str, Any], where: str, facts: CourseFacts) -> None:
+        if facts.figures is not None and count_key(*configuration(case)) not in facts.figures.counts:
+            raise rubric_error(
+                where,
+                f"no recorded framework figure for {count_key(*configuration(case))}; "
+                "run `autograder frameworks --write`",
+            )
+
+    def build_inputs(
+        self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (), {key: value for key, value in case.items() if key != "label"}
+
+    def expected(
+        self, check: Check, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], ground: Ground
+    ) -> Any:
+        values = {**DEFAULTS, **kwargs}
+        return ground.figures.parameter_count(*configuration(values), convention=values["convention"])

@@ -1,0 +1,145 @@
+"""Training memory in bytes: parameters, gradients, optimizer state, activations and their total.
+
+Truth: the bytes `torch.optim` really holds (recorded framework figures) and the reference's
+activation cache. Credit may be per key; a mistake is named from the keys it explains, and a
+misconception may also be matched by an invariance (`match: {invariant_in: seq_len}`: the student's
+activations do not move when only the sequence length does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograder.frameworks.figures import memory_key
+from autograder.kinds.base import (
+    SIZE,
+    CheckKind,
+    CourseFacts,
+    Ground,
+    PreparedCase,
+    StudentValue,
+    rubric_error,
+)
+from autograder.results.model import CaseOutcome, Diagnosis
+from autograder.rubric.model import Check
+
+SIZES = ("input_size", "hidden_size", "batch_size", "seq_len", "bytes_per_value")
+DEFAULTS = {"bytes_per_value": 4, "optimizer": "sgd"}
+
+
+def configuration(case: Mapping[str, Any]) -> tuple[int, int, str, int]:
+    values = {**DEFAULTS, **case}
+    return (values["input_size"], values["hidden_size"], values["optimizer"], values["bytes_per_value"])
+
+
+def same_int(a: Any, b: Any) -> bool:
+    """Equal byte counts: both plain ints (a student's value may be an array or anything else)."""
+    return type(a) is int and type(b) is int and a == b
+
+
+class TrainingMemory(CheckKind):
+    name = "memory"
+    case_properties: ClassVar[Mapping[str, Any]] = {
+        "input_size": {**SIZE, "maximum": 100_000},
+        "hidden_size": {**SIZE, "maximum": 100_000},
+        "batch_size": {**SIZE, "maximum": 100_000},
+        "seq_len": {**SIZE, "maximum": 100_000},
+        "bytes_per_value": {"enum": [2, 4, 8]},
+        "optimizer": {"enum": ["sgd", "momentum", "adam"]},
+    }
+    case_required = ("input_size", "hidden_size", "batch_size", "seq_len")
+    match_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "required": ["invariant_in"],
+        "additionalProperties": False,
+        "properties": {"invariant_in": {"enum": ["seq_len", "bytes_per_value", "batch_size"]}},
+    }
+    credits = ("all_or_nothing", "per_case", "per_key")
+
+    def framework_configurations(self, case: Mapping[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
+        return [("memory", configuration(case))]
+
+    def validate_case(self, check: Check, case: Mapping[str, Any], where: str, facts: CourseFacts) -> None:
+        key = memory_key(*configuration(case))
+        if facts.figures is not None and key not in facts.figures.memory:
+            raise rubric_error(
+                where, f"no recorded framework figure for {key}; run `autograder frameworks --write`"
+            )
+
+    def build_inputs(
+        self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (), {key: value for key, value in case.items() if key != "label"}
+
+    def expected(
+        self, check: Check, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], ground: Ground
+    ) -> Any:
+        reference = ground.references.function(check.module, function)(**kwargs)
+        expected = {
+            **ground.figures.optimizer_bytes(*configuration(kwargs)),
+            "activations": int(reference["activations"]),
+        }
+        expected["total"] = sum(expected.values())
+        return expected
+
+    def judge(self, check: Check, case: PreparedCase, got: StudentValue) -> CaseOutcome:
+        if not got.ok or not isinstance(got.value, Mapping):
+            return super().judge(check, case, got)
+        wrong = [
+            m
+            for m in (self.compare(check, got.value.get(k), v, f"[{k!r}]") for k, v in case.expected.items())
+            if m
+        ]
+        if not wrong:
+            return CaseOutcome(case.label, 1.0)
+        fraction = 1.0 - len(wrong) / len(case.expected) if check.credit == "per_key" else 0.0
+        return CaseOutcome(case.label, fraction, message="; ".join(wrong))
+
+    def same_as_variant(self, check: Check, got: Any, output: Any, expected: Any) -> bool:
+        """A mistake shows in a key it changes ("total" is derived: two mistakes can share one)."""
+        if not (isinstance(got, Mapping) and isinstance(output, Mapping)):
+            return False
+        return any(
+            same_int(got.get(k), output[k]) and output[k] != expected[k] for k in expected if k != "total"
+        )
+
+    def diagnose(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        outcomes: Sequence[CaseOutcome],
+        ground: Ground,
+    ) -> tuple[Diagnosis, ...]:
+        named = {d.misconception: d for d in super().diagnose(check, cases, values, outcomes, ground)}
+        for misconception in check.misconceptions:
+            size = misconception.match.get("invariant_in")
+            if size and misconception.id not in named:
+                labels = self.invariant_cases(cases, values, str(size))
+                if labels:
+                    named[misconception.id] = Diagnosis(misconception.id, misconception.feedback, labels)
+        order = [m.id for m in check.misconceptions]
+        return tuple(sorted(named.values(), key=lambda d: order.index(d.misconception)))
+
+    def invariant_cases(
+        self, cases: Sequence[PreparedCase], values: Sequence[StudentValue], size: str
+    ) -> tuple[str, ...]:
+        """Two cases that differ only in `size`, where the student's activations stay put and the
+        truth's do not."""
+        for (a, got_a), (b, got_b) in combinations(zip(cases, values, strict=True), 2):
+            if not (
+                got_a.ok
+                and got_b.ok
+                and isinstance(got_a.value, Mapping)
+                and isinstance(got_b.value, Mapping)
+            ):
+                continue
+            changed = [k for k in SIZES if {**DEFAULTS, **a.kwargs}.get(k) != {**DEFAULTS, **b.kwargs}.get(k)]
+            if changed == [size] and a.expected["activations"] != b.expected["activations"]:
+                if same_int(got_a.value.get("activations"), got_b.value.get("activations")):
+                    return (a.label, b.label)
+        return ()

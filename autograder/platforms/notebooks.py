@@ -1,0 +1,298 @@
+"""The exercises as one Jupyter notebook for nbgrader, built from the same single source.
+
+Layout, per part of the rubric: a read-only statement (the module's docstring), a solution code
+cell (the solution module with nbgrader's own `### BEGIN SOLUTION` markers around function bodies),
+for part (b) an answers cell and a manually graded explanation cell, then one read-only autograded
+test cell per rubric check whose grading call sits inside `### BEGIN HIDDEN TESTS`.
+
+Notebooks are read and written as plain JSON (nbformat 4.5), without importing nbformat: that
+keeps the per-submission grading path fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from autograder.authoring import stubs
+from autograder.course import Course
+from autograder.rubric.model import Rubric
+
+ASSIGNMENT = "lstm_fundamentals"
+ANSWER_NAMES = ("CONCEPT_ANSWERS", "EXPLANATION")
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def grade_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
+def _cell(kind: str, source: str, nbgrader: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    cell: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": source}
+    if nbgrader is not None:
+        cell["metadata"]["nbgrader"] = {"schema_version": 3, "task": False, **nbgrader}
+        cell["id"] = grade_id(str(nbgrader["grade_id"]))
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def _regions(source: str) -> list[tuple[int, int, str]]:
+    """(start line, end line, indentation) of every solution region, markers included."""
+    found, start, indent = [], -1, ""
+    for number, line in enumerate(source.splitlines()):
+        if line.strip() == stubs.BEGIN_MARK:
+            start, indent = number, line[: len(line) - len(line.lstrip())]
+        elif line.strip() == stubs.END_MARK:
+            found.append((start, number, indent))
+    return found
+
+
+def notebook_code(source: str) -> tuple[str, dict[str, str]]:
+    """The solution module as a notebook cell, and the answer constants it defines.
+
+    Top-level solution regions (private helpers) cannot stay at the top level: nbgrader would turn
+    them into a bare `raise NotImplementedError()`. They move into the solution region of every
+    function that uses them, so the student's cell has none of them and the source still runs.
+    """
+    lines = source.splitlines()
+    docstring = ast.get_docstring(ast.parse(source), clean=False) or ""
+    top_level = [(s, e) for s, e, indent in _regions(source) if not indent]
+    helpers: list[tuple[set[str], list[str]]] = []
+    answers: dict[str, str] = {}
+    drop: set[int] = set()
+    for start, end in top_level:
+        body = lines[start + 1 : end]
+        drop.update(range(start, end + 1))
+        names = stubs.top_level_names("\n".join(body))
+        if names & set(ANSWER_NAMES):
+            module = ast.parse("\n".join(body))
+            for node in module.body:
+                if isinstance(node, ast.Assign | ast.AnnAssign):
+                    target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                    if isinstance(target, ast.Name) and node.value is not None:
+                        answers[target.id] = ast.get_source_segment("\n".join(body), node) or ""
+        else:
+            helpers.append((names, body))
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        if number in drop or line.strip().startswith(stubs.STUB_MARK):
+            continue
+        out.append(line)
+        if line.strip() == stubs.BEGIN_MARK and line.startswith(" "):
+            indent = line[: len(line) - len(line.lstrip())]
+            end = next(e for s, e, _ in _regions(source) if s == number)
+            region_text = "\n".join(lines[number + 1 : end])
+            for names, body in helpers:
+                if any(re.search(rf"\b{re.escape(name)}\b", region_text) for name in names):
+                    out.extend(indent + text if text.strip() else "" for text in body)
+    code = "\n".join(out)
+    quoted = f'"""{docstring}"""'
+    code = code.replace(quoted, "", 1).lstrip("\n")
+    return re.sub(r"\n{3,}", "\n\n\n", code).rstrip() + "\n", answers
+
+
+def _test_cell(check_id: str, name: str, points: float, function: str | None) -> dict[str, Any]:
+    visible = f"# Check {check_id}: {name} ({points:g} points). It runs when your notebook is graded.\n"
+    if function:
+        visible += f"assert callable({function}), 'define {function} in the cell above and run it'\n"
+    hidden = (
+        f"from autograder.platforms.notebook_checks import run_check\n\nrun_check({check_id!r}, globals())\n"
+    )
+    source = f"{visible}{HIDDEN_BEGIN}\n{hidden}{HIDDEN_END}\n"
+    nbgrader = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "grade_id": grade_id(check_id),
+        "points": points,
+    }
+    return _cell("code", source, nbgrader)
+
+
+def source_notebook(rubric: Rubric, course: Course) -> dict[str, Any]:
+    """The instructor's nbgrader source notebook, with solutions and hidden checks."""
+    folder = course.solutions
+    intro = (
+        "# LSTM fundamentals\n\nFill in the code cells of the three parts, run them, then run the check "
+        "cells. Each check is graded when you submit; the written explanation is graded by hand."
+    )
+    cells = [
+        _cell("markdown", intro, {"grade": False, "solution": False, "locked": True, "grade_id": "intro"})
+    ]
+    for part in rubric.parts:
+        text = (folder / f"{part.module}.py").read_text(encoding="utf-8")
+        code, answers = notebook_code(text)
+        statement = ast.get_docstring(ast.parse(text)) or ""
+        locked = {"grade": False, "solution": False, "locked": True}
+        cells.append(
+            _cell(
+                "markdown",
+                f"## {part.title}\n\n```text\n{statement}\n```",
+                {**locked, "grade_id": f"{part.id}_statement"},
+            )
+        )
+        cells.append(
+            _cell(
+                "code",
+                code,
+                {"grade": False, "solution": True, "locked": False, "grade_id": f"{part.id}_code"},
+            )
+        )
+        if "CONCEPT_ANSWERS" in answers:
+            source = f"{stubs.BEGIN_MARK}\n{answers['CONCEPT_ANSWERS']}\n{stubs.END_MARK}\n"
+            cells.append(
+                _cell(
+                    "code",
+                    source,
+                    {"grade": False, "solution": True, "locked": False, "grade_id": f"{part.id}_answers"},
+                )
+            )
+        for check in (c for c in rubric.checks if c.part == part.id):
+            if check.manual:
+                value = ast.literal_eval(answers.get(check.target, "x = ''").split("=", 1)[1].strip())
+                cells.append(
+                    _cell(
+                        "markdown",
+                        str(value),
+                        {
+                            "grade": True,
+                            "solution": True,
+                            "locked": False,
+                            "grade_id": grade_id(check.id),
+                            "points": check.points,
+                        },
+                    )
+                )
+            else:
+                function = check.target if check.kind not in ("concepts", "raises") else None
+                cells.append(_test_cell(check.id, check.name, check.points, function))
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def nbgrader_config(course: Course, course_id: str = "lstm-fundamentals") -> str:
+    return (
+        "# nbgrader configuration written by `autograder nbgrader`.\n"
+        "import os\n\n"
+        f"os.environ.setdefault('AUTOGRADER_COURSE', {str(course.root.resolve())!r})  # the checks' course\n"
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        "c.ClearSolutions.code_stub = {\n"
+        "    'python': '# YOUR CODE HERE\\nraise NotImplementedError(\"not implemented yet\")'\n"
+        "}\n"
+        "c.Execute.timeout = 120\n"
+    )
+
+
+def write_course(target: Path, rubric: Rubric, course: Course) -> Path:
+    """A complete nbgrader course: its config and the source notebook. Returns the notebook."""
+    source = target / "source" / ASSIGNMENT
+    source.mkdir(parents=True, exist_ok=True)
+    (target / "nbgrader_config.py").write_text(nbgrader_config(course), encoding="utf-8")
+    notebook = source / f"{ASSIGNMENT}.ipynb"
+    notebook.write_text(json.dumps(source_notebook(rubric, course), indent=1) + "\n", encoding="utf-8")
+    return notebook
+
+
+def _ids(cell: Mapping[str, Any]) -> str:
+    return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+
+
+def filled_notebook(
+    notebook: Mapping[str, Any], submission: Path, parts: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """A copy of a (release) notebook whose student cells hold a submission folder's code;
+    `parts` are the rubric's (part id, module) pairs."""
+    filled: dict[str, Any] = json.loads(json.dumps(notebook))
+    modules = {f"{part}_code": name for part, name in parts}
+    explanation = ""
+    gradients = submission / "lstm_gradients.py"
+    if gradients.is_file():
+        explanation = _constant(gradients.read_text(encoding="utf-8"), "EXPLANATION")
+    for cell in filled["cells"]:
+        cell_id = _ids(cell)
+        if cell_id in modules:
+            path = submission / f"{modules[cell_id]}.py"
+            cell["source"] = path.read_text(encoding="utf-8") if path.is_file() else ""
+        elif cell_id == "b_answers":
+            cell["source"] = "# CONCEPT_ANSWERS is defined in the code cell above.\n"
+        elif cell_id == "b_explanation":
+            cell["source"] = explanation or "YOUR ANSWER HERE"
+    return filled
+
+
+def _constant(source: str, name: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return ""
+            return value if isinstance(value, str) else ""
+    return ""
+
+
+def _cell_text(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def submission_from_notebook(notebook_path: Path, target: Path, parts: Sequence[tuple[str, str]]) -> Path:
+    """Turn a notebook submission into the three module files the grader expects.
+
+    A notebook shares one namespace across cells, so part (b) sees part (a)'s names and part (c)
+    sees both: the modules import each other's names to keep that meaning. IPython magics and shell
+    escapes (lines starting with % or !) are dropped.
+    """
+    data = json.loads(notebook_path.read_text(encoding="utf-8"))
+    by_part = dict(parts)
+    chunks_of: dict[str, list[str]] = {module: [] for _, module in parts}
+    explanations: dict[str, str] = {}
+    for cell in data.get("cells", []):
+        cell_id = _ids(cell)
+        text = _cell_text(cell)
+        if cell_id.endswith("_explanation") and cell_id[:1] in by_part:
+            explanations[by_part[cell_id[0]]] = text
+        elif (
+            cell.get("cell_type") == "code"
+            and cell_id[:1] in by_part
+            and cell_id.endswith(("_code", "_answers"))
+        ):
+            kept = [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            chunks_of[by_part[cell_id[0]]].append("\n".join(kept))
+    target.mkdir(parents=True, exist_ok=True)
+    shared = "try:\n    from {0} import *  # noqa: F403\nexcept Exception:  # noqa: BLE001\n    pass\n"
+    modules = [module for _, module in parts]
+    preludes = {
+        name: "".join(shared.format(m) for m in modules[:index]) for index, name in enumerate(modules)
+    }
+    for name, chunks in chunks_of.items():
+        body = "\n\n".join(chunks)
+        explanation = explanations.get(name, "")
+        if explanation.strip() and explanation.strip() != "YOUR ANSWER HERE":
+            body += f"\n\nEXPLANATION = {explanation!r}\n"
+        if chunks:
+            future = (
+                "from __future__ import annotations\n" if "from __future__ import annotations" in body else ""
+            )
+            body = body.replace("from __future__ import annotations", "")
+            (target / f"{name}.py").write_text(future + preludes[name] + body + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,452 @@
+"""The only place student code runs: a separate, limited process (see sandbox.py).
+
+    python -I runner.py SUBMISSION_DIR RESULT_FD [LIBRARY_DIR ...] < plan.json
+
+The plan lists calls: {"id", "module", "name", "args", "kwargs", "timeout"}; "name" is a function
+to call, or with "args" null an attribute to read. Each outcome is written as one JSON line to
+RESULT_FD, a file the grader opened, never stdout: what the student prints goes to a bounded buffer
+(and file descriptors 1 and 2 point at /dev/null), so printing cannot forge a result. The plan
+holds inputs only: expected values never enter this process.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import copy
+import importlib.util
+import io
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from types import FrameType, ModuleType
+from typing import Any
+
+if __name__ == "__main__":  # inside the sandbox: find our own package, then numpy
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    sys.path.extend(sys.argv[4:] if sys.argv[1:2] == ["--serve"] else sys.argv[3:])
+
+from autograder.probe import wire_format
+
+OUTPUT_LIMIT = 4096
+
+
+class CallTimeout(BaseException):
+    """Raised by the alarm inside a call that runs past its time."""
+
+
+class BoundedBuffer(io.StringIO):
+    """Keeps only the first OUTPUT_LIMIT characters a student prints."""
+
+    def write(self, text: str) -> int:
+        room = OUTPUT_LIMIT - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        return len(text)
+
+
+class MissingNameError(AttributeError):
+    """The submission does not define a name the plan asks for (or lacks the whole module)."""
+
+
+# Captured before any student code runs, and compared by identity: an exception class the student
+# defines with a built-in's name is not that built-in.
+BUILTIN_EXCEPTIONS = tuple(
+    value for value in vars(builtins).values() if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def error_kind(error: BaseException) -> str:
+    """What the grader should make of an exception (it affects only this call's own outcome)."""
+    if isinstance(error, CallTimeout):
+        return "timeout"
+    if isinstance(error, MissingNameError):
+        return "missing"
+    if isinstance(error, NotImplementedError):
+        return "not_implemented"
+    if isinstance(error, MemoryError):
+        return "limit"
+    return "raised"
+
+
+def lineage(error: BaseException) -> str:
+    """The built-in exception classes `error` is an instance of, most specific first."""
+    return ",".join(cls.__name__ for cls in type(error).__mro__ if any(cls is b for b in BUILTIN_EXCEPTIONS))
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise CallTimeout
+
+
+def load_student_module(folder: str, name: str) -> ModuleType:
+    path = os.path.join(folder, f"{name}.py")
+    if not os.path.isfile(path):
+        raise MissingNameError(f"{name}.py is missing from the submission")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that lstm_gradients may `import lstm_gates`
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_error(error: BaseException) -> dict[str, str]:
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    tail = "".join(line for line in lines if "autograder/probe/runner.py" not in line)[-1500:]
+    message = str(error)[:500]
+    return {
+        "type": type(error).__name__,
+        "kind": error_kind(error),
+        "lineage": lineage(error),
+        "message": message,
+        "traceback": tail,
+    }
+
+
+def timeout_error(message: str) -> dict[str, str]:
+    return {"type": "Timeout", "kind": "timeout", "lineage": "", "message": message, "traceback": ""}
+
+
+Lookup = Callable[[str, str], Any]  # (module, name) -> the student's object
+
+
+def module_lookup(folder: str) -> Lookup:
+    """Find names in the submission's modules, importing each on first use (inside a call, so an
+    import that crashes or hangs is that call's outcome)."""
+    modules: dict[str, Any] = {}
+
+    def lookup(module_name: str, name: str) -> Any:
+        if module_name not in modules:
+            try:
+                modules[module_name] = load_student_module(folder, module_name)
+            except BaseException as error:
+                modules[module_name] = error
+        module = modules[module_name]
+        if isinstance(module, MissingNameError):
+            raise module
+        if isinstance(module, BaseException):
+            raise ImportError(f"importing {module_name}.py failed: {type(module).__name__}: {module}")
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            raise MissingNameError(f"{module_name}.py does not define {name}") from None
+
+    return lookup
+
+
+def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
+    """Run one planned call; its outcome (value or error) as plain data."""
+    started = time.perf_counter()
+    captured = BoundedBuffer()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = captured
+    outcome: dict[str, Any] = {"id": call["id"]}
+    signal.setitimer(signal.ITIMER_REAL, float(call.get("timeout", 5.0)))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            target = lookup(call["module"], call["name"])
+            if call.get("args") is None:
+                value = target
+            else:
+                args = copy.deepcopy(wire_format.decode(call["args"]))
+                kwargs = copy.deepcopy(wire_format.decode(call.get("kwargs") or {"__dict__": {}}))
+                value = target(*args, **kwargs)
+            encoded = wire_format.encode(value)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        outcome.update(ok=True, value=encoded, warnings=[str(w.message)[:200] for w in caught[:5]])
+    except CallTimeout:
+        outcome.update(ok=False, error=timeout_error(wire_format.TIME_LIMIT_PASSED))
+    except BaseException as error:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        outcome.update(ok=False, error=describe_error(error))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.stdout, sys.stderr = saved
+    outcome["stdout"] = captured.getvalue()
+    outcome["seconds"] = round(time.perf_counter() - started, 4)
+    return outcome
+
+
+def install_alarm() -> Any:
+    """Make SIGALRM raise CallTimeout; returns the previous handler."""
+    return signal.signal(signal.SIGALRM, _on_alarm)
+
+
+UNPRIVILEGED = 65534  # nobody
+# Imported before dropping root: outside bubblewrap the runtime may sit where nobody cannot read.
+PRELOADED = (
+    "math",
+    "cmath",
+    "decimal",
+    "fractions",
+    "itertools",
+    "functools",
+    "collections",
+    "heapq",
+    "bisect",
+    "array",
+    "typing",
+    "dataclasses",
+    "enum",
+    "numbers",
+    "operator",
+    "copy",
+    "random",
+    "statistics",
+    "string",
+    "re",
+    "textwrap",
+    "time",
+    "json",
+    "numpy.typing",
+    "numpy.linalg",
+    "numpy.random",
+    "numpy.fft",
+)
+
+
+def preload() -> None:
+    for name in PRELOADED:
+        importlib.import_module(name)
+
+
+def become_unprivileged() -> None:
+    os.setgroups([])
+    os.setgid(UNPRIVILEGED)
+    os.setuid(UNPRIVILEGED)
+
+
+def drop_privileges() -> None:
+    """Student code never runs as root: as root, a process ignores RLIMIT_NPROC and may signal or
+    write anything. The grader starts the probe as root only to build its namespaces."""
+    if os.geteuid() != 0:
+        return
+    preload()
+    become_unprivileged()
+    clear_keyrings()
+
+
+def run_plan(folder: str, calls: list[dict[str, Any]], results: Any) -> None:
+    """Run the calls in order, writing one outcome line each to `results`."""
+    lookup = module_lookup(folder)
+    timed_out: set[tuple[str, str]] = set()
+    for call in calls:
+        target = (call["module"], call["name"])
+        if target in timed_out:  # one hang per function is enough to know
+            message = "skipped: an earlier call of this function ran past its time limit"
+            outcome: dict[str, Any] = {"id": call["id"], "ok": False, "error": timeout_error(message)}
+        else:
+            outcome = run_call(call, lookup)
+            if outcome.get("error", {}).get("kind") == "timeout":
+                timed_out.add(target)
+        end_strays()
+        results.write(json.dumps(outcome, allow_nan=False) + "\n")
+        results.flush()
+
+
+def end_strays() -> None:
+    """Before the next check: end every other process of the unprivileged user (Linux's kill(-1)
+    spares the caller) and wait until they are gone. Only as that user, inside the sandbox's own
+    pid namespace, whose /proc lists nothing else."""
+    if os.getuid() != UNPRIVILEGED:
+        return
+    deadline = time.monotonic() + 1.0
+    while True:
+        with contextlib.suppress(OSError):
+            os.kill(-1, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        if not other_live_processes() or time.monotonic() > deadline:
+            return
+        time.sleep(0.001)
+
+
+def other_live_processes() -> list[int]:
+    """Processes of this user, other than this one, that are not yet zombies (SIGKILL is delivered
+    asynchronously: a killed process may run a moment longer)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            with contextlib.suppress(OSError):
+                status = open(f"/proc/{name}/status").read()
+                uid = status.split("Uid:")[1].split()[0]
+                state = status.split("State:")[1].split()[0]
+                if int(uid) == UNPRIVILEGED and state not in ("Z", "X"):
+                    found.append(int(name))
+    return found
+
+
+def silence_standard_streams() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+
+
+def main() -> None:
+    folder, result_fd = sys.argv[1], int(sys.argv[2])
+    plan = json.load(sys.stdin)
+    results = os.fdopen(result_fd, "w", encoding="utf-8")
+    silence_standard_streams()
+    install_alarm()
+    sys.dont_write_bytecode = True
+    drop_privileges()
+    run_plan(folder, plan["calls"], results)
+    results.close()
+    os._exit(0)  # skip interpreter teardown: atexit hooks of student code do not run
+
+
+# --- warm mode: one sandbox per grading worker, one fresh forked child per submission ----------
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    import resource
+
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> None:
+    """In the forked child: shed the control channel, limit, drop privileges, run the plan."""
+    try:
+        os.setsid()
+        for fd in control:
+            os.close(fd)
+        silence_standard_streams()
+        apply_limits(request["rlimits"])
+        os.environ.clear()
+        os.environ.update(HOME="/tmp", LANG="C.UTF-8")
+        own_ipc_namespace()
+        become_unprivileged()
+        clear_keyrings()
+        run_plan(request["folder"], request["calls"], os.fdopen(results_fd, "w", encoding="utf-8"))
+    finally:
+        os._exit(0)
+
+
+def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> str:
+    """Wait for the child; kill it when no new well-formed outcome comes for too long (blank or
+    forged lines written by the student's code are not progress), or past a hard stop."""
+    started, offset = time.monotonic(), 0
+    deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return f"exited with code {os.waitstatus_to_exitcode(status)}"
+        now = time.monotonic()
+        more, offset = wire_format.complete_outcomes(results_path, offset)
+        if more:
+            deadline = now + quiet
+        if now > deadline or now > hard_stop:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return wire_format.TIME_LIMIT_PASSED
+        time.sleep(0.002)
+
+
+def end_unprivileged_processes() -> None:
+    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap."""
+    helper = os.fork()
+    if helper == 0:
+        try:
+            become_unprivileged()
+            end_strays()  # as nobody: kill(-1) spares the helper itself, then waits until all are gone
+        finally:
+            os._exit(0)
+    os.waitpid(helper, 0)
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def wipe(folder: str) -> None:
+    """Empty `folder` without recursion (a student may leave a tree thousands of levels deep)."""
+    stack = [folder]
+    emptied: list[str] = []
+    while stack:
+        current = stack.pop()
+        emptied.append(current)
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+    for path in reversed(emptied[1:]):
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+
+
+CLONE_NEWIPC = 0x08000000
+KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, KEYCTL_CLEAR = -4, -5, 7
+
+
+def own_ipc_namespace() -> None:
+    """A fresh System V IPC and POSIX message-queue namespace for this child (needs CAP_SYS_ADMIN,
+    which the warm runner holds and the child loses when it becomes nobody)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWIPC) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
+
+
+def clear_keyrings() -> None:
+    """Kernel keyrings belong to the user id, not to a namespace: empty nobody's before its code
+    runs, so nothing a previous submission stored there can be read."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    keyctl = 250 if os.uname().machine == "x86_64" else 219  # the syscall number: x86_64, else aarch64
+    for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+        libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(keyring))
+
+
+def serve() -> None:
+    """Warm mode (`runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one request line per
+    submission on stdin; a fresh forked child runs it; one answer line on stdout once the child is
+    done and everything it left (processes, files in /tmp) is gone."""
+    staging, results_root = sys.argv[2], sys.argv[3]
+    control_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    control_in_fd = os.dup(0)
+    control_in = os.fdopen(control_in_fd, "rb")
+    silence_standard_streams()
+    install_alarm()
+    sys.dont_write_bytecode = True
+    preload()
+    control = [control_out.fileno(), control_in_fd]
+    for line in control_in:
+        request = json.loads(line)
+        token = str(request["token"])
+        request["folder"] = os.path.join(staging, token)
+        results_path = os.path.join(results_root, f"{token}.jsonl")
+        results_fd = os.open(results_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        pid = os.fork()
+        if pid == 0:
+            run_child(request, results_fd, control)
+        os.close(results_fd)
+        startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
+        ending = watch_child(pid, results_path, startup, quiet, len(request["calls"]))
+        end_unprivileged_processes()
+        for folder in ("/tmp", "/dev/shm"):
+            if os.path.isdir(folder):
+                wipe(folder)
+        control_out.write(json.dumps({"token": token, "ending": ending}) + "\n")
+        control_out.flush()
+
+
+if __name__ == "__main__":
+    serve() if sys.argv[1:2] == ["--serve"] else main()

@@ -1,0 +1,18 @@
+"""Run student code in a separate, limited process and collect what it returned.
+
+With bubblewrap (`bwrap`) on the machine, the probe sees only a copy of the submission's exercise
+modules, the Python runtime and numpy, all read-only; it gets a private, size-bounded /tmp, no
+network, an empty environment, its own process namespace and an unprivileged user id. Without
+bubblewrap, the probe is a plain subprocess with the same resource limits, and the result says that
+isolation was reduced. See docs/THREAT_MODEL.md for what each mode promises.
+
+`limits` (resource limits), `staging` (what the probe sees), `commands` (how it is started),
+`cold` (one fresh probe per submission) and `warm` (one long-lived sandbox per grading worker).
+"""
+
+from autograder.sandbox.cold import ProbeRun, SandboxError, probe_submission
+from autograder.sandbox.commands import bubblewrap_available
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.warm import WarmSandbox
+
+__all__ = ["Limits", "ProbeRun", "SandboxError", "WarmSandbox", "bubblewrap_available", "probe_submission"]

@@ -1,0 +1,72 @@
+"""What a probe gets to see: a copy of the submission's exercise modules and of the probe's own
+files, readable by the unprivileged user the student code runs as."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+PROBE_PACKAGE = Path(__file__).resolve().parent.parent / "probe"
+RUNNER_FILES = ("wire_format.py", "runner.py")  # all the probe imports of ours: stdlib and numpy besides
+MAX_SOURCE_BYTES = 1_000_000
+
+
+def unusable_reason(source: Path) -> str | None:
+    """Why a submitted file cannot be run, or None (a missing file is not 'unusable')."""
+    if source.is_symlink():
+        return "it is a symbolic link"
+    if not source.exists():
+        return None
+    if not source.is_file():
+        return "it is not a regular file"
+    if source.stat().st_size > MAX_SOURCE_BYTES:
+        return f"it is larger than {MAX_SOURCE_BYTES} bytes"
+    try:
+        source.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"it is not UTF-8 text (byte {error.start})"
+    return None
+
+
+def stage_submission(submission: Path, target: Path, modules: Sequence[str]) -> dict[str, str]:
+    """Copy the modules' files (`NAME.py`) into `target`; return, by module name, why any file
+    present was not used.
+
+    A file that cannot be used is replaced by one line raising ImportError with the reason, so
+    the checks that need it fail saying why. A missing file stays missing.
+    """
+    bad = [name for name in modules if not name.isidentifier()]
+    if bad:
+        raise ValueError(f"not module names: {bad!r}")
+    target.mkdir(parents=True)
+    unusable: dict[str, str] = {}
+    for name in modules:
+        source = submission / f"{name}.py"
+        reason = unusable_reason(source)
+        if reason is not None:
+            unusable[name] = reason
+            message = f"{name}.py was not used: {reason}"
+            (target / source.name).write_text(f"raise ImportError({message!r})\n", encoding="utf-8")
+        elif source.is_file():
+            shutil.copyfile(source, target / source.name)
+    return unusable
+
+
+def stage_runner(target: Path) -> Path:
+    """A copy of the probe's own files as `autograder/probe/` (empty package files, nothing else
+    of the grader: no rubric, no reference, no checks). Returns the runner script."""
+    package = target / "autograder" / "probe"
+    package.mkdir(parents=True)
+    (target / "autograder" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for name in RUNNER_FILES:
+        (package / name).write_text((PROBE_PACKAGE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return package / "runner.py"
+
+
+def make_readable(top: Path) -> None:
+    """Folders 0755 and files 0644 under `top`, for the unprivileged probe."""
+    top.chmod(0o755)
+    for path in top.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
