@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     stub_cmd = commands.add_parser(
-        "stubs", help="write exercises/ from solutions/ (the student stubs), or check they match"
+        "stubs",
+        help="write exercises/ from solutions/ (the student stubs) and the README's contract table, "
+        "or check they match",
     )
     stub_cmd.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
     stub_cmd.set_defaults(run=run_stubs)
@@ -301,18 +303,30 @@ def run_frameworks(args: argparse.Namespace) -> int:
 
 
 def run_stubs(args: argparse.Namespace) -> int:
+    from autograder.authoring import contract
+    from autograder.grading.grader import load_grader
+
     course = course_of(args)
+    rubric = load_grader(course).rubric
     if args.check:
-        differences = stubs.stub_differences(course.solutions, course.exercises)
-        for difference in differences:
-            print(f"{difference.path}: {difference.reason}", file=sys.stderr)
-        if differences:
-            print("run `autograder stubs` to regenerate the stubs", file=sys.stderr)
+        problems = [
+            f"{d.path}: {d.reason}" for d in stubs.stub_differences(course.solutions, course.exercises)
+        ]
+        readme = contract.readme_difference(course.readme, rubric)
+        problems += [f"{course.readme}: {readme}"] if readme else []
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print("run `autograder stubs` to regenerate the stubs and the README's contract", file=sys.stderr)
             return 1
-        print(f"{course.exercises} is in sync with {course.solutions}")
+        print(
+            f"{course.exercises} and the README's contract are in sync with {course.solutions} and the rubric"
+        )
         return 0
     for path in stubs.write_stubs(course.solutions, course.exercises):
         print(f"wrote {path}")
+    if contract.write_readme_contract(course.readme, rubric):
+        print(f"wrote the contract table in {course.readme}")
     return 0
 
 

@@ -40,6 +40,10 @@ class Course:
         return self.root / "tests" / "public"
 
     @property
+    def readme(self) -> Path:
+        return self.root / "README.md"
+
+    @property
     def figures_path(self) -> Path:
         return self.solutions / RECORDED_NAME
 

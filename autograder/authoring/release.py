@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from autograder.authoring.contract import contract_table
 from autograder.course import Course
 from autograder.rubric.model import Rubric
 
@@ -42,15 +43,6 @@ the same functions; wrong answers get feedback that names the mistake. The conce
 graded by their letter, and `EXPLANATION` is read and graded by hand. Submit the three files in
 `exercises/`.
 """
-
-
-def contract_table(rubric: Rubric, folder: str = "exercises") -> str:
-    """The exercise contract as a Markdown table: part, file, the names the student writes."""
-    lines = ["| part | file | what you write |", "|---|---|---|"]
-    for part in rubric.parts:
-        names = ", ".join(f"`{name}`" for name in part.names)
-        lines.append(f"| ({part.id}) | `{folder}/{part.module}.py` | {names} |")
-    return "\n".join(lines)
 
 
 def write_release(target: Path, course: Course, rubric: Rubric) -> list[Path]:

@@ -133,10 +133,11 @@ def _worker_grader(root: str, rubric: str) -> Grader:
 
 
 @functools.cache
-def _worker_sandbox() -> WarmSandbox | None:
-    """One warm sandbox per worker process when bubblewrap and root allow it (see WarmSandbox)."""
+def _worker_sandbox(root: str, rubric: str) -> WarmSandbox | None:
+    """One warm sandbox per worker process when bubblewrap and root allow it (see WarmSandbox),
+    with the rubric's time limits."""
     try:
-        sandbox = WarmSandbox()
+        sandbox = WarmSandbox(_worker_grader(root, rubric).limits)
     except SandboxError:
         return None
     # Pool workers leave through os._exit, which skips atexit: a multiprocessing finalizer still runs.
@@ -153,7 +154,7 @@ def grade_one(path: str, root: str, rubric: str, sandbox: bool | None) -> str:
     student = Path(path).stem if Path(path).is_file() else Path(path).name
     result: SubmissionResult | None = None
     for attempt in range(2):
-        warm = _worker_sandbox() if sandbox is not False else None
+        warm = _worker_sandbox(root, rubric) if sandbox is not False else None
         try:
             result = grade_or_fail(Path(path), grader, sandbox=sandbox, warm=warm)
             break

@@ -147,7 +147,7 @@ def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = captured
     outcome: dict[str, Any] = {"id": call["id"]}
-    signal.setitimer(signal.ITIMER_REAL, float(call.get("timeout", 5.0)))
+    signal.setitimer(signal.ITIMER_REAL, float(call["timeout"]))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

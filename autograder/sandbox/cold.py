@@ -197,12 +197,11 @@ def probe_submission(
     submission: Path,
     calls: Sequence[Call],
     modules: Sequence[str],
-    limits: Limits | None = None,
+    limits: Limits,
     sandbox: bool | None = None,
 ) -> ProbeRun:
     """Run every call against the submission's `modules` (names of `NAME.py` files) in a fresh
     probe process (see `collect`)."""
-    limits = limits or Limits()
     use_bwrap = bubblewrap_available() if sandbox is None else sandbox
     command_for: Command = bubblewrap_command if use_bwrap else plain_command
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch_name:

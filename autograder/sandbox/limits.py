@@ -14,9 +14,10 @@ SANDBOX_UID = "65534"  # nobody: the user student code runs as when the grader i
 class Limits:
     """Resource limits of one probe process and everything it starts."""
 
-    # The watchdog: longest silence between two outcomes (each call has its own alarm too).
-    quiet_seconds: float = 4.0
-    startup_seconds: float = 10.0
+    # The watchdog, from the rubric's policy.time_limits: the longest silence between two outcomes
+    # (each call has its own alarm too), and the time allowed before the first.
+    quiet_seconds: float
+    startup_seconds: float
     memory_bytes: int = 2 * 1024**3  # address space
     file_bytes: int = 64 * 1024**2  # largest file it may write, and the size of its private /tmp
     open_files: int = 256

@@ -28,10 +28,10 @@ class WarmSandbox:
     exception stated in docs/THREAT_MODEL.md (the child shares the sandbox's pid namespace, which
     holds nothing but the warm runner and the child's own processes)."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits) -> None:
         if os.geteuid() != 0 or not bubblewrap_available():
             raise SandboxError("a warm sandbox needs bubblewrap and root (it drops to nobody per child)")
-        self.limits = limits or Limits()
+        self.limits = limits
         self._turn = threading.Lock()
         self._scratch = tempfile.TemporaryDirectory(prefix="autograder-warm-")
         root = Path(self._scratch.name)

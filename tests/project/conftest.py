@@ -41,9 +41,10 @@ def ref_budget(grader: Grader) -> ModuleType:
 
 
 def copy_course(target: Path) -> Course:
-    """A copy of this course's authored files (rubric, solutions, stubs, public tests) to edit."""
+    """A copy of this course's authored files (rubric, README, solutions, stubs, public tests) to edit."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT / "rubric.yaml", target / "rubric.yaml")
+    for name in ("rubric.yaml", "README.md"):
+        shutil.copy(PROJECT / name, target / name)
     for folder in ("solutions", "exercises", "tests/public"):
         shutil.copytree(PROJECT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return open_course(target)

@@ -24,7 +24,7 @@ from autograder.grading.grader import grade_submission, load_grader
 from autograder.reports.feedback import check_feedback
 from autograder.reports.gradescope import to_gradescope
 from autograder.results.model import SubmissionResult
-from autograder.sandbox import Limits, WarmSandbox, bubblewrap_available
+from autograder.sandbox import WarmSandbox, bubblewrap_available
 
 MARKER = "attack-marker-987654"  # in every stray file name and every long-lived process's command line
 STRAY_PATHS = [Path("/tmp") / MARKER, Path("/autograder/results/results.json"), Path("/root") / MARKER]
@@ -358,7 +358,7 @@ def grade_attacks(
 def grade_warm(folders: list[Path]) -> list[SubmissionResult]:
     """Every folder through one warm sandbox, in order, as a batch worker grades them."""
     grader = load_grader(open_course(PROJECT))
-    warm = WarmSandbox()
+    warm = WarmSandbox(grader.limits)
     try:
         return [grade_submission(folder, grader, warm=warm) for folder in folders]
     finally:
@@ -448,7 +448,7 @@ def test_student_code_runs_unprivileged_with_a_process_limit(tmp_path: Path, san
     (result,) = grade([folder], sandbox=sandbox)
     counts = check_feedback(next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked"))
     forks = int(counts.split("got ")[1].split(",")[0])
-    assert forks <= Limits().extra_processes, counts
+    assert forks <= load_grader(open_course(PROJECT)).limits.extra_processes, counts
     if os.geteuid() == 0:
         assert "PyTorch, I=100, H=64: result: got 65534," in counts, counts
 

@@ -6,13 +6,14 @@ import ast
 
 import pytest
 
-from autograder.authoring import stubs
+from autograder.authoring import contract, stubs
 from autograder.cli import main
 from autograder.course import Course
 from autograder.grading.grader import Grader
 
 
-def test_exercises_are_in_sync_with_solutions(course: Course) -> None:
+def test_exercises_and_the_readme_contract_are_in_sync(course: Course, grader: Grader) -> None:
+    assert contract.readme_difference(course.readme, grader.rubric) is None, "run `autograder stubs`"
     differences = stubs.stub_differences(course.solutions, course.exercises)
     assert differences == [], "run `python -m autograder stubs`: " + "; ".join(
         f"{d.path}: {d.reason}" for d in differences
@@ -75,4 +76,15 @@ def test_cli_check_fails_on_a_stale_stub(course_copy: Course, capsys: pytest.Cap
     assert main(["--course", root, "stubs", "--check"]) == 1
     assert "lstm_gates.py: differs" in capsys.readouterr().err
     assert main(["--course", root, "stubs"]) == 0
+    assert main(["--course", root, "stubs", "--check"]) == 0
+
+
+def test_the_readme_contract_follows_the_rubric(course_copy: Course, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(course_copy.root)
+    rubric = course_copy.rubric_path
+    rubric.write_text(rubric.read_text().replace("Part (c): parameters and memory", "Part (c): the budget"))
+    assert main(["--course", root, "stubs", "--check"]) == 1
+    assert "README.md: the contract table differs from rubric.yaml" in capsys.readouterr().err
+    assert main(["--course", root, "stubs"]) == 0
+    assert "| Part (c): the budget | `exercises/lstm_budget.py` |" in course_copy.readme.read_text()
     assert main(["--course", root, "stubs", "--check"]) == 0
