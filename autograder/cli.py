@@ -304,10 +304,10 @@ def run_frameworks(args: argparse.Namespace) -> int:
 
 def run_stubs(args: argparse.Namespace) -> int:
     from autograder.authoring import contract
-    from autograder.grading.grader import load_grader
+    from autograder.grading.grader import load_course_rubric, recorded_figures
 
     course = course_of(args)
-    rubric = load_grader(course).rubric
+    rubric = load_course_rubric(course, recorded_figures(course))
     if args.check:
         problems = [
             f"{d.path}: {d.reason}" for d in stubs.stub_differences(course.solutions, course.exercises)

@@ -63,17 +63,29 @@ def framework_configurations(rubric: Rubric) -> Configurations:
     return needed
 
 
+def recorded_figures(course: Course) -> FrameworkFigures:
+    try:
+        return load_recorded(course.figures_path)
+    except ValueError as error:
+        raise RubricError(str(error)) from None
+
+
+def load_course_rubric(
+    course: Course, figures: FrameworkFigures | None, variants: Mapping[str, Variant] = VARIANTS
+) -> Rubric:
+    """The course's rubric, validated against its solutions' contract, the framework figures
+    (None: computed live, so not checked here) and the known variants; nothing is run."""
+    modules = declared_modules(read_rubric_data(course.rubric_path))
+    signatures, constants = read_solution_facts(course.solutions, modules)
+    return load_rubric(course.rubric_path, CourseFacts(signatures, constants, figures, variants))
+
+
 def load_grader(
     course: Course, *, live_frameworks: bool = False, variants: Mapping[str, Variant] = VARIANTS
 ) -> Grader:
     """The course's grader; RubricError (one line) for anything wrong with the rubric or what it needs."""
-    try:
-        figures = None if live_frameworks else load_recorded(course.figures_path)
-    except ValueError as error:
-        raise RubricError(str(error)) from None
-    modules = declared_modules(read_rubric_data(course.rubric_path))
-    signatures, constants = read_solution_facts(course.solutions, modules)
-    rubric = load_rubric(course.rubric_path, CourseFacts(signatures, constants, figures, variants))
+    figures = None if live_frameworks else recorded_figures(course)
+    rubric = load_course_rubric(course, figures, variants)
     references = load_references(course.solutions, rubric.modules)
     if figures is None:
         figures = _live_figures(rubric, references.budget.weight_shapes)

@@ -79,7 +79,9 @@ def test_cli_check_fails_on_a_stale_stub(course_copy: Course, capsys: pytest.Cap
     assert main(["--course", root, "stubs", "--check"]) == 0
 
 
-def test_the_readme_contract_follows_the_rubric(course_copy: Course, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_readme_contract_follows_the_rubric(
+    course_copy: Course, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = str(course_copy.root)
     rubric = course_copy.rubric_path
     rubric.write_text(rubric.read_text().replace("Part (c): parameters and memory", "Part (c): the budget"))
