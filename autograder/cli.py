@@ -30,30 +30,8 @@ def submission_path(text: str) -> Path:
     return Path(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="autograder",
-        description="Grade, package and release the LSTM fundamentals exercises.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--course",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="the course folder: rubric.yaml, solutions/, exercises/ (default: the current directory)",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    stub_cmd = commands.add_parser(
-        "stubs",
-        help="write exercises/ from solutions/ (the student stubs) and the README's contract table, "
-        "or check they match",
-    )
-    stub_cmd.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
-    stub_cmd.set_defaults(run=run_stubs)
-
+def add_grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """grade and batch: what an instructor runs on submissions."""
     grade = commands.add_parser(
         "grade",
         help="grade one or more submission folders",
@@ -83,27 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--summary", action="store_true", help="text format: one summary row per submission")
     grade.set_defaults(run=run_grade)
 
-    examples = commands.add_parser(
-        "examples", help="write the derived sample submissions, or check they match"
-    )
-    examples.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
-    examples.set_defaults(run=run_examples)
-
-    nbgrader = commands.add_parser("nbgrader", help="write an nbgrader course (config and source notebook)")
-    nbgrader.add_argument(
-        "nbgrader_course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder to write"
-    )
-    nbgrader.add_argument(
-        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
-    )
-    nbgrader.set_defaults(run=run_nbgrader)
-
-    release = commands.add_parser(
-        "release", help="write the plain student release (stubs, public tests, README)"
-    )
-    release.add_argument("out", type=Path, metavar="OUT_DIR", help="an empty or new folder")
-    release.set_defaults(run=run_release)
-
     batch = commands.add_parser(
         "batch",
         help="grade a whole class (a folder or zip of submissions), resumably, in parallel",
@@ -128,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--plots", action="store_true", help="draw the gradient plot in every feedback.html")
     batch.set_defaults(run=run_batch_command)
 
+
+def add_class_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """manual grades, exports, and grading inside Gradescope."""
     manual = commands.add_parser(
         "manual-grade", help="enter grades for manual items (the written explanation)"
     )
@@ -149,13 +109,45 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--plots", action="store_true", help="draw the gradient plot in every feedback.html")
     export.set_defaults(run=run_export)
 
-    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
-    gradescope.add_argument("zip", type=Path, metavar="OUT.zip", help="the bundle to write")
-    gradescope.set_defaults(run=run_gradescope)
-
     gradescope_run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade the submission")
     gradescope_run.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's folder")
     gradescope_run.set_defaults(run=run_gradescope_run)
+
+
+def add_authoring_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """what a course author runs: stubs, samples, releases, bundles, figures."""
+    stub_cmd = commands.add_parser(
+        "stubs",
+        help="write exercises/ from solutions/ (the student stubs) and the README's contract table, "
+        "or check they match",
+    )
+    stub_cmd.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
+    stub_cmd.set_defaults(run=run_stubs)
+
+    examples = commands.add_parser(
+        "examples", help="write the derived sample submissions, or check they match"
+    )
+    examples.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
+    examples.set_defaults(run=run_examples)
+
+    nbgrader = commands.add_parser("nbgrader", help="write an nbgrader course (config and source notebook)")
+    nbgrader.add_argument(
+        "nbgrader_course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder to write"
+    )
+    nbgrader.add_argument(
+        "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
+    )
+    nbgrader.set_defaults(run=run_nbgrader)
+
+    release = commands.add_parser(
+        "release", help="write the plain student release (stubs, public tests, README)"
+    )
+    release.add_argument("out", type=Path, metavar="OUT_DIR", help="an empty or new folder")
+    release.set_defaults(run=run_release)
+
+    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
+    gradescope.add_argument("zip", type=Path, metavar="OUT.zip", help="the bundle to write")
+    gradescope.set_defaults(run=run_gradescope)
 
     frameworks = commands.add_parser(
         "frameworks", help="record (or check) the torch/Keras figures the rubric uses"
@@ -167,6 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
     )
     frameworks.set_defaults(run=run_frameworks)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograder",
+        description="Grade, package and release the LSTM fundamentals exercises.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the course folder: rubric.yaml, solutions/, exercises/ (default: the current directory)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    add_grading_commands(commands)
+    add_class_commands(commands)
+    add_authoring_commands(commands)
     return parser
 
 

@@ -118,6 +118,7 @@ class Manual(CheckKind):
 
     name = "manual"
     target_key = "attribute"
+    graded_by_hand = True
     case_properties = None
     credits = ()
     check_properties: ClassVar[Mapping[str, Any]] = {

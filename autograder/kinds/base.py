@@ -121,6 +121,7 @@ class CheckKind:
     check_properties: ClassVar[Mapping[str, Any]] = {}  # keys of the kind's own, beside the common ones
     match_schema: ClassVar[Mapping[str, Any] | None] = None  # a misconception's `match`, if allowed
     credits: ClassVar[tuple[str, ...]] = ("all_or_nothing", "per_case")
+    graded_by_hand: ClassVar[bool] = False
 
     # --- the rubric ---------------------------------------------------------------------------
 

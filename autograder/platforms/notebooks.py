@@ -20,7 +20,8 @@ from typing import Any
 
 from autograder.authoring import stubs
 from autograder.course import Course
-from autograder.rubric.model import Rubric
+from autograder.kinds import KINDS
+from autograder.rubric.model import Check, Part, Rubric
 
 ASSIGNMENT = "lstm_fundamentals"
 ANSWER_NAMES = ("CONCEPT_ANSWERS", "EXPLANATION")
@@ -114,63 +115,51 @@ def _test_cell(check_id: str, name: str, points: float, function: str | None) ->
     return _cell("code", source, nbgrader)
 
 
+LOCKED = {"grade": False, "solution": False, "locked": True}
+ANSWER = {"grade": False, "solution": True, "locked": False}
+
+
+def _check_cell(check: Check, answers: Mapping[str, str]) -> dict[str, Any]:
+    """A manual item's graded answer cell, or the locked cell whose hidden part runs the check."""
+    if check.manual:
+        value = ast.literal_eval(answers.get(check.target, "x = ''").split("=", 1)[1].strip())
+        graded = {"grade": True, "solution": True, "locked": False, "points": check.points}
+        return _cell("markdown", str(value), {**graded, "grade_id": grade_id(check.id)})
+    function = check.target if KINDS[check.kind].target_key == "function" else None
+    return _test_cell(check.id, check.name, check.points, function)
+
+
+def _part_cells(rubric: Rubric, part: Part, solution: str) -> list[dict[str, Any]]:
+    """A part's statement, its code cell, the answer constants a check reads, then its checks."""
+    code, answers = notebook_code(solution)
+    statement = ast.get_docstring(ast.parse(solution)) or ""
+    checks = [c for c in rubric.checks if c.part == part.id]
+    cells = [
+        _cell(
+            "markdown",
+            f"## {part.title}\n\n```text\n{statement}\n```",
+            {**LOCKED, "grade_id": f"{part.id}_statement"},
+        ),
+        _cell("code", code, {**ANSWER, "grade_id": f"{part.id}_code"}),
+    ]
+    for check in checks:
+        if not check.manual and KINDS[check.kind].target_key == "attribute" and check.target in answers:
+            source = f"{stubs.BEGIN_MARK}\n{answers[check.target]}\n{stubs.END_MARK}\n"
+            cells.append(_cell("code", source, {**ANSWER, "grade_id": f"{part.id}_answers"}))
+    return cells + [_check_cell(check, answers) for check in checks]
+
+
 def source_notebook(rubric: Rubric, course: Course) -> dict[str, Any]:
     """The instructor's nbgrader source notebook, with solutions and hidden checks."""
-    folder = course.solutions
     intro = (
         "# LSTM fundamentals\n\nFill in the code cells of the three parts, run them, then run the check "
         "cells. Each check is graded when you submit; the written explanation is graded by hand."
     )
-    cells = [
-        _cell("markdown", intro, {"grade": False, "solution": False, "locked": True, "grade_id": "intro"})
-    ]
+    cells = [_cell("markdown", intro, {**LOCKED, "grade_id": "intro"})]
     for part in rubric.parts:
-        text = (folder / f"{part.module}.py").read_text(encoding="utf-8")
-        code, answers = notebook_code(text)
-        statement = ast.get_docstring(ast.parse(text)) or ""
-        locked = {"grade": False, "solution": False, "locked": True}
-        cells.append(
-            _cell(
-                "markdown",
-                f"## {part.title}\n\n```text\n{statement}\n```",
-                {**locked, "grade_id": f"{part.id}_statement"},
-            )
+        cells += _part_cells(
+            rubric, part, (course.solutions / f"{part.module}.py").read_text(encoding="utf-8")
         )
-        cells.append(
-            _cell(
-                "code",
-                code,
-                {"grade": False, "solution": True, "locked": False, "grade_id": f"{part.id}_code"},
-            )
-        )
-        if "CONCEPT_ANSWERS" in answers:
-            source = f"{stubs.BEGIN_MARK}\n{answers['CONCEPT_ANSWERS']}\n{stubs.END_MARK}\n"
-            cells.append(
-                _cell(
-                    "code",
-                    source,
-                    {"grade": False, "solution": True, "locked": False, "grade_id": f"{part.id}_answers"},
-                )
-            )
-        for check in (c for c in rubric.checks if c.part == part.id):
-            if check.manual:
-                value = ast.literal_eval(answers.get(check.target, "x = ''").split("=", 1)[1].strip())
-                cells.append(
-                    _cell(
-                        "markdown",
-                        str(value),
-                        {
-                            "grade": True,
-                            "solution": True,
-                            "locked": False,
-                            "grade_id": grade_id(check.id),
-                            "points": check.points,
-                        },
-                    )
-                )
-            else:
-                function = check.target if check.kind not in ("concepts", "raises") else None
-                cells.append(_test_cell(check.id, check.name, check.points, function))
     return {
         "cells": cells,
         "metadata": {

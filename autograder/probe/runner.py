@@ -223,6 +223,20 @@ def become_unprivileged() -> None:
     os.setuid(UNPRIVILEGED)
 
 
+KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, KEYCTL_CLEAR = -4, -5, 7
+
+
+def clear_keyrings() -> None:
+    """Kernel keyrings belong to the user id, not to a namespace: empty nobody's before its code
+    runs, so nothing a previous submission stored there can be read."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    keyctl = 250 if os.uname().machine == "x86_64" else 219  # the syscall number: x86_64, else aarch64
+    for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+        libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(keyring))
+
+
 def drop_privileges() -> None:
     """Student code never runs as root: as root, a process ignores RLIMIT_NPROC and may signal or
     write anything. The grader starts the probe as root only to build its namespaces."""
@@ -303,150 +317,10 @@ def main() -> None:
     os._exit(0)  # skip interpreter teardown: atexit hooks of student code do not run
 
 
-# --- warm mode: one sandbox per grading worker, one fresh forked child per submission ----------
-
-
-def apply_limits(limits: dict[str, int]) -> None:
-    import resource
-
-    for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
-
-
-def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> None:
-    """In the forked child: shed the control channel, limit, drop privileges, run the plan."""
-    try:
-        os.setsid()
-        for fd in control:
-            os.close(fd)
-        silence_standard_streams()
-        apply_limits(request["rlimits"])
-        os.environ.clear()
-        os.environ.update(HOME="/tmp", LANG="C.UTF-8")
-        own_ipc_namespace()
-        become_unprivileged()
-        clear_keyrings()
-        run_plan(request["folder"], request["calls"], os.fdopen(results_fd, "w", encoding="utf-8"))
-    finally:
-        os._exit(0)
-
-
-def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> str:
-    """Wait for the child; kill it when no new well-formed outcome comes for too long (blank or
-    forged lines written by the student's code are not progress), or past a hard stop."""
-    started, offset = time.monotonic(), 0
-    deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return f"exited with code {os.waitstatus_to_exitcode(status)}"
-        now = time.monotonic()
-        more, offset = wire_format.complete_outcomes(results_path, offset)
-        if more:
-            deadline = now + quiet
-        if now > deadline or now > hard_stop:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return wire_format.TIME_LIMIT_PASSED
-        time.sleep(0.002)
-
-
-def end_unprivileged_processes() -> None:
-    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap."""
-    helper = os.fork()
-    if helper == 0:
-        try:
-            become_unprivileged()
-            end_strays()  # as nobody: kill(-1) spares the helper itself, then waits until all are gone
-        finally:
-            os._exit(0)
-    os.waitpid(helper, 0)
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-
-
-def wipe(folder: str) -> None:
-    """Empty `folder` without recursion (a student may leave a tree thousands of levels deep)."""
-    stack = [folder]
-    emptied: list[str] = []
-    while stack:
-        current = stack.pop()
-        emptied.append(current)
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                continue
-    for path in reversed(emptied[1:]):
-        with contextlib.suppress(OSError):
-            os.rmdir(path)
-
-
-CLONE_NEWIPC = 0x08000000
-KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, KEYCTL_CLEAR = -4, -5, 7
-
-
-def own_ipc_namespace() -> None:
-    """A fresh System V IPC and POSIX message-queue namespace for this child (needs CAP_SYS_ADMIN,
-    which the warm runner holds and the child loses when it becomes nobody)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWIPC) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
-
-
-def clear_keyrings() -> None:
-    """Kernel keyrings belong to the user id, not to a namespace: empty nobody's before its code
-    runs, so nothing a previous submission stored there can be read."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    keyctl = 250 if os.uname().machine == "x86_64" else 219  # the syscall number: x86_64, else aarch64
-    for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
-        libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(keyring))
-
-
-def serve() -> None:
-    """Warm mode (`runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one request line per
-    submission on stdin; a fresh forked child runs it; one answer line on stdout once the child is
-    done and everything it left (processes, files in /tmp) is gone."""
-    staging, results_root = sys.argv[2], sys.argv[3]
-    control_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    control_in_fd = os.dup(0)
-    control_in = os.fdopen(control_in_fd, "rb")
-    silence_standard_streams()
-    install_alarm()
-    sys.dont_write_bytecode = True
-    preload()
-    control = [control_out.fileno(), control_in_fd]
-    for line in control_in:
-        request = json.loads(line)
-        token = str(request["token"])
-        request["folder"] = os.path.join(staging, token)
-        results_path = os.path.join(results_root, f"{token}.jsonl")
-        results_fd = os.open(results_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        pid = os.fork()
-        if pid == 0:
-            run_child(request, results_fd, control)
-        os.close(results_fd)
-        startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
-        ending = watch_child(pid, results_path, startup, quiet, len(request["calls"]))
-        end_unprivileged_processes()
-        for folder in ("/tmp", "/dev/shm"):
-            if os.path.isdir(folder):
-                wipe(folder)
-        control_out.write(json.dumps({"token": token, "ending": ending}) + "\n")
-        control_out.flush()
-
-
 if __name__ == "__main__":
-    serve() if sys.argv[1:2] == ["--serve"] else main()
+    if sys.argv[1:2] == ["--serve"]:
+        from autograder.probe.warm_runner import serve
+
+        serve()
+    else:
+        main()

@@ -129,6 +129,7 @@ def _check(
         misconceptions=_misconceptions(kind, spec, where, facts),
         options={key: value for key, value in spec.items() if key in own},
         where=key_path(where),
+        manual=kind.graded_by_hand,
     )
     kind.validate(check, check.where, facts)
     return check

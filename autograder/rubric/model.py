@@ -55,10 +55,7 @@ class Check:
     misconceptions: tuple[Misconception, ...]
     options: Mapping[str, Any]  # the kind's own keys (a concept check's questions, a manual item's hints)
     where: str = ""  # its key path in the rubric file, for messages
-
-    @property
-    def manual(self) -> bool:
-        return self.kind == "manual"
+    manual: bool = False  # graded by hand (its kind says so); counts once a grade is entered
 
 
 @dataclass(frozen=True)

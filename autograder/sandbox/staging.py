@@ -8,7 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PROBE_PACKAGE = Path(__file__).resolve().parent.parent / "probe"
-RUNNER_FILES = ("wire_format.py", "runner.py")  # all the probe imports of ours: stdlib and numpy besides
+RUNNER_FILES = (
+    "wire_format.py",
+    "runner.py",
+    "warm_runner.py",
+)  # all the probe imports of ours: stdlib and numpy besides
 MAX_SOURCE_BYTES = 1_000_000
 
 

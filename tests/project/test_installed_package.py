@@ -16,7 +16,12 @@ from conftest import PROJECT
 
 def tracked_files() -> list[str]:
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, text=True, check=False, timeout=60
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     if listed.returncode != 0:  # not a git checkout: everything but the virtual environment
         return [
