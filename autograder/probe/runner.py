@@ -224,6 +224,7 @@ def become_unprivileged() -> None:
 
 
 KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, KEYCTL_CLEAR = -4, -5, 7
+PR_SET_DUMPABLE = 4
 
 
 def clear_keyrings() -> None:
@@ -243,8 +244,38 @@ def drop_privileges() -> None:
     if os.geteuid() != 0:
         return
     preload()
+    opened = open_import_folders()
     become_unprivileged()
+    reach_import_folders(opened)
     clear_keyrings()
+
+
+def open_import_folders() -> dict[str, int]:
+    """While still root: a descriptor for each import folder. Without bubblewrap the interpreter
+    may live where the unprivileged user cannot pass (a Python under /root): through these the
+    student's code can still import any standard module, and read nothing else there."""
+    opened = {}
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            opened[entry] = os.open(entry or ".", os.O_RDONLY | os.O_DIRECTORY)
+    return opened
+
+
+def reach_import_folders(opened: dict[str, int]) -> None:
+    """After dropping privileges: import folders the user cannot reach are read through their
+    descriptors (`/proc/self/fd/N`, which needs the process to be dumpable to be its own)."""
+    blocked = [
+        entry for entry in sys.path if entry in opened and not os.access(entry or ".", os.R_OK | os.X_OK)
+    ]
+    for fd in (fd for entry, fd in opened.items() if entry not in blocked):
+        os.close(fd)
+    if not blocked:
+        return
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    sys.path[:] = [f"/proc/self/fd/{opened[e]}" if e in blocked else e for e in sys.path]
+    sys.path_importer_cache.clear()
 
 
 def run_plan(folder: str, calls: list[dict[str, Any]], results: Any) -> None:

@@ -3,7 +3,9 @@ files, readable by the unprivileged user the student code runs as."""
 
 from __future__ import annotations
 
-import shutil
+import errno
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,21 +18,33 @@ RUNNER_FILES = (
 MAX_SOURCE_BYTES = 1_000_000
 
 
-def unusable_reason(source: Path) -> str | None:
-    """Why a submitted file cannot be run, or None (a missing file is not 'unusable')."""
-    if source.is_symlink():
-        return "it is a symbolic link"
-    if not source.exists():
+def read_module(source: Path) -> bytes | str | None:
+    """The bytes of a submitted module, or why it cannot be used, or None when it is missing.
+
+    Opened without following a link (the file itself, or the submission folder holding it), read
+    from the descriptor that was checked to be a regular file, and never more than the size limit,
+    so neither a link to the reference nor a huge sparse file gets further than this."""
+    if source.parent.is_symlink():
+        return "the submission folder is a symbolic link"
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
         return None
-    if not source.is_file():
-        return "it is not a regular file"
-    if source.stat().st_size > MAX_SOURCE_BYTES:
+    except OSError as error:
+        return (
+            "it is a symbolic link" if error.errno == errno.ELOOP else f"it cannot be read ({error.strerror})"
+        )
+    with os.fdopen(fd, "rb") as opened:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "it is not a regular file"
+        data = opened.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
         return f"it is larger than {MAX_SOURCE_BYTES} bytes"
     try:
-        source.read_bytes().decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
         return f"it is not UTF-8 text (byte {error.start})"
-    return None
+    return data
 
 
 def stage_submission(submission: Path, target: Path, modules: Sequence[str]) -> dict[str, str]:
@@ -46,14 +60,13 @@ def stage_submission(submission: Path, target: Path, modules: Sequence[str]) -> 
     target.mkdir(parents=True)
     unusable: dict[str, str] = {}
     for name in modules:
-        source = submission / f"{name}.py"
-        reason = unusable_reason(source)
-        if reason is not None:
-            unusable[name] = reason
-            message = f"{name}.py was not used: {reason}"
-            (target / source.name).write_text(f"raise ImportError({message!r})\n", encoding="utf-8")
-        elif source.is_file():
-            shutil.copyfile(source, target / source.name)
+        content = read_module(submission / f"{name}.py")
+        if isinstance(content, str):
+            unusable[name] = content
+            message = f"{name}.py was not used: {content}"
+            (target / f"{name}.py").write_text(f"raise ImportError({message!r})\n", encoding="utf-8")
+        elif content is not None:
+            (target / f"{name}.py").write_bytes(content)
     return unusable
 
 

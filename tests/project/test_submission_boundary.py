@@ -1,0 +1,101 @@
+"""The submission boundary: only regular files of the submission itself are ever run. A link (to
+the reference, at any level), a FIFO or a huge sparse file is refused with the reason; a correct
+solution in an unusual but honest form (stdlib imports without bubblewrap) keeps its marks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT
+
+from autograder.api import grade
+from autograder.course import Course
+from autograder.platforms.gradescope import run_in_gradescope
+from autograder.reports.feedback import check_feedback
+from autograder.sandbox import bubblewrap_available
+from autograder.sandbox.staging import MAX_SOURCE_BYTES, stage_submission
+
+SAMPLES = PROJECT / "examples" / "submissions"
+MODULES = ("lstm_gates", "lstm_gradients", "lstm_budget")
+
+
+def copy_of(name: str, target: Path) -> Path:
+    shutil.copytree(SAMPLES / name, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def test_a_gradescope_upload_that_links_to_the_reference_scores_nothing(
+    tmp_path: Path, course: Course
+) -> None:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "code").symlink_to(course.solutions, target_is_directory=True)
+    document = json.loads(run_in_gradescope(root, course).read_text())
+    assert document["score"] == 0 and document["max_score"] > 0
+
+
+def test_a_gradescope_upload_of_linked_files_scores_nothing(tmp_path: Path, course: Course) -> None:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    for module in MODULES:
+        (root / "submission" / f"{module}.py").symlink_to(course.solutions / f"{module}.py")
+    document = json.loads(run_in_gradescope(root, course).read_text())
+    assert document["score"] == 0
+    assert "symbolic link" in json.dumps(document)
+
+
+def test_a_submission_folder_that_is_a_link_is_not_read_through(tmp_path: Path, course: Course) -> None:
+    link = tmp_path / "student"
+    link.symlink_to(course.solutions, target_is_directory=True)
+    (result,) = grade([link], course=course)
+    assert result.score == 0
+    assert "the submission folder is a symbolic link" in check_feedback(result.outcomes[0])
+
+
+def test_a_fifo_and_a_huge_sparse_file_are_refused_without_reading_them(tmp_path: Path) -> None:
+    submission = copy_of("full_marks_reference", tmp_path / "odd")
+    (submission / "lstm_gates.py").unlink()
+    os.mkfifo(submission / "lstm_gates.py")  # opening it for reading would block forever
+    with open(submission / "lstm_budget.py", "r+b") as sparse:
+        sparse.truncate(20 * 1024**3)  # 20 GB of nothing: must not be read, copied or hashed
+    unusable = stage_submission(submission, tmp_path / "staged", MODULES)
+    assert unusable == {
+        "lstm_gates": "it is not a regular file",
+        "lstm_budget": f"it is larger than {MAX_SOURCE_BYTES} bytes",
+    }
+    assert (tmp_path / "staged" / "lstm_gradients.py").read_bytes() == (
+        submission / "lstm_gradients.py"
+    ).read_bytes()
+
+
+def test_a_link_inside_the_submission_is_refused_by_staging(tmp_path: Path) -> None:
+    submission = copy_of("full_marks_reference", tmp_path / "linked")
+    (submission / "lstm_gates.py").unlink()
+    (submission / "lstm_gates.py").symlink_to(PROJECT / "solutions" / "lstm_gates.py")
+    unusable = stage_submission(submission, tmp_path / "staged", MODULES)
+    assert unusable == {"lstm_gates": "it is a symbolic link"}
+    assert "raise ImportError" in (tmp_path / "staged" / "lstm_gates.py").read_text()
+
+
+@pytest.mark.parametrize("sandbox", [False, True])
+def test_standard_library_imports_keep_full_marks_with_or_without_bubblewrap(
+    tmp_path: Path, course: Course, sandbox: bool
+) -> None:
+    """Without bubblewrap the student code runs as nobody, and the interpreter may sit where nobody
+    cannot read (a Python under /root): modules the runner did not preload must still import."""
+    if sandbox and not bubblewrap_available():
+        pytest.fail("bubblewrap is not installed: .ci/run installs it (apt-get install bubblewrap)")
+    submission = copy_of("full_marks_reference", tmp_path / "stdlib_user")
+    for module in MODULES:
+        with open(submission / f"{module}.py", "a", encoding="utf-8") as source:
+            source.write("\nimport logging, statistics, decimal, fractions, csv, textwrap, zoneinfo\n")
+            source.write("logging.getLogger(__name__).debug(statistics.mean([1, 2]))\n")
+    (result,) = grade([submission], course=course, sandbox=sandbox)
+    assert result.score == result.max_score, [
+        check_feedback(o) for o in result.outcomes if o.status == "failed"
+    ]
+    assert result.isolation.startswith("bubblewrap" if sandbox else "reduced")
