@@ -225,6 +225,8 @@ def become_unprivileged() -> None:
 
 KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, KEYCTL_CLEAR = -4, -5, 7
 PR_SET_DUMPABLE = 4
+MS_NOSUID, MS_NODEV, MS_REMOUNT = 2, 4, 32
+TMP_INODES = 4096  # files and folders in the private /tmp
 
 
 def clear_keyrings() -> None:
@@ -238,11 +240,27 @@ def clear_keyrings() -> None:
         libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(keyring))
 
 
+def limit_private_tmp() -> None:
+    """Under bubblewrap (as root) /tmp is the probe's own tmpfs, bounded in bytes by bubblewrap:
+    bound its inodes too, so that files by the hundred thousand cannot pin kernel memory that the
+    memory limit does not count. Never done elsewhere: a remount changes the file system itself."""
+    size = os.environ.pop("AUTOGRADER_PRIVATE_TMP", "")
+    if not size.isdigit():
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    options = f"size={size},nr_inodes={TMP_INODES},mode=1777".encode()
+    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV, options) != 0:
+        raise OSError(ctypes.get_errno(), "remounting the private /tmp failed")
+
+
 def drop_privileges() -> None:
     """Student code never runs as root: as root, a process ignores RLIMIT_NPROC and may signal or
     write anything. The grader starts the probe as root only to build its namespaces."""
     if os.geteuid() != 0:
         return
+    limit_private_tmp()
     preload()
     opened = open_import_folders()
     become_unprivileged()

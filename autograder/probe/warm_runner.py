@@ -17,6 +17,7 @@ from autograder.probe.runner import (
     clear_keyrings,
     end_strays,
     install_alarm,
+    limit_private_tmp,
     preload,
     run_plan,
     silence_standard_streams,
@@ -131,6 +132,7 @@ def serve() -> None:
     silence_standard_streams()
     install_alarm()
     sys.dont_write_bytecode = True
+    limit_private_tmp()
     preload()
     control = [control_out.fileno(), control_in_fd]
     for line in control_in:

@@ -13,6 +13,7 @@ from pathlib import Path
 from autograder.sandbox.limits import SANDBOX_UID, Limits
 
 TOKEN_VARIABLE = "AUTOGRADER_PROBE"
+PRIVATE_TMP_VARIABLE = "AUTOGRADER_PRIVATE_TMP"  # set only where /tmp is the probe's own tmpfs
 RUNNER_PATH = "/opt/probe/autograder/probe/runner.py"  # where bubblewrap shows the staged runner
 
 # (runner, staged submission, result fd, limits, token) -> the command line of one probe
@@ -67,7 +68,15 @@ def identity_options() -> list[str]:
         # No user namespace: it would map the probe to root outside, which RLIMIT_NPROC exempts.
         # The runner drops to nobody itself, with these capabilities and then none.
         namespaces = "--unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try"
-        capabilities = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER")
+        # CAP_SYS_ADMIN: to bound the private /tmp's inodes (see the runner's limit_private_tmp).
+        capabilities = (
+            "CAP_SETUID",
+            "CAP_SETGID",
+            "CAP_KILL",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FOWNER",
+            "CAP_SYS_ADMIN",
+        )
         return [*namespaces.split(), *(part for cap in capabilities for part in ("--cap-add", cap))]
     user = ["--unshare-all", "--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_UID]
     return [*user, "--disable-userns"]
@@ -81,6 +90,8 @@ def bubblewrap_sandbox(runner: Path, binds: list[str], limits: Limits, token: st
     command += ["--proc", "/proc", "--dev", "/dev", *identity_options()]
     command += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "HOME", "/tmp"]
     command += ["--setenv", "LANG", "C.UTF-8", "--setenv", TOKEN_VARIABLE, token, "--chdir", "/tmp"]
+    if os.geteuid() == 0:  # the runner remounts /tmp with an inode bound, then drops to nobody
+        command += ["--setenv", PRIVATE_TMP_VARIABLE, str(limits.file_bytes)]
     return [*command, os.path.realpath(sys.executable), "-I", "-B"]
 
 
@@ -103,5 +114,4 @@ def warm_command(runner: Path, staging: Path, results: Path, limits: Limits) -> 
     It also holds CAP_SYS_ADMIN, to give each child a fresh IPC namespace before dropping to nobody."""
     binds = ["--ro-bind", str(staging), "/staging", "--bind", str(results), "/results"]
     sandbox = bubblewrap_sandbox(runner, binds, limits, uuid.uuid4().hex)
-    sandbox[1:1] = ["--cap-add", "CAP_SYS_ADMIN"]
     return [*sandbox, RUNNER_PATH, "--serve", "/staging", "/results", "/opt/site"]

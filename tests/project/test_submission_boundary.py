@@ -14,9 +14,11 @@ from conftest import PROJECT
 
 from autograder.api import grade
 from autograder.course import Course
+from autograder.grading.grader import Grader, grade_submission
 from autograder.platforms.gradescope import run_in_gradescope
+from autograder.probe.runner import TMP_INODES
 from autograder.reports.feedback import check_feedback
-from autograder.sandbox import bubblewrap_available
+from autograder.sandbox import WarmSandbox, bubblewrap_available
 from autograder.sandbox.staging import MAX_SOURCE_BYTES, stage_submission
 
 SAMPLES = PROJECT / "examples" / "submissions"
@@ -99,3 +101,39 @@ def test_standard_library_imports_keep_full_marks_with_or_without_bubblewrap(
         check_feedback(o) for o in result.outcomes if o.status == "failed"
     ]
     assert result.isolation.startswith("bubblewrap" if sandbox else "reduced")
+
+
+FLOOD_TMP = """
+
+def num_parameters(*args, **kwargs):
+    made = 0
+    for index in range(20000):
+        try:
+            open(f"/tmp/flood-{index}", "w").close()
+        except OSError:
+            break
+        made += 1
+    return made
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_the_private_tmp_is_bounded_in_files_not_only_in_bytes(
+    tmp_path: Path, grader: Grader, warm: bool
+) -> None:
+    """Empty files cost no bytes but pin kernel memory the memory limit does not count."""
+    if os.geteuid() != 0 or not bubblewrap_available():
+        pytest.fail("needs root and bubblewrap (CI has both)")
+    submission = tmp_path / "flood"
+    shutil.copytree(PROJECT / "exercises", submission, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(submission / "lstm_budget.py", "a", encoding="utf-8") as source:
+        source.write(FLOOD_TMP)
+    sandbox = WarmSandbox(grader.limits) if warm else None
+    try:
+        result = grade_submission(submission, grader, warm=sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    counts = check_feedback(next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked"))
+    made = int(counts.split("got ")[1].split(",")[0])
+    assert 0 < made < TMP_INODES, counts
