@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.authoring import stubs
+from autograder.classroom.gradebook import GradebookError
+from autograder.classroom.manual_grades import ManualGradeError
 from autograder.course import Course, CourseError, open_course
 from autograder.grading.grader import SubmissionError as SubmissionPathError
 from autograder.rubric.model import RubricError
@@ -18,7 +20,8 @@ FORMATS = ("text", "json", "markdown", "html")
 
 EXIT_CODES = """exit codes:
   0  every submission was graded (whatever the scores)
-  2  usage error, not a course folder, or a broken rubric.yaml (one line: file, key path, expectation)
+  2  usage error, not a course folder, or a broken rubric.yaml (one line: file, key path, expectation);
+     bad input to an instructor command (a gradebook or CSV, a grade) or an output that cannot be written
   3  a submission path that does not exist or is not a folder
   4  the sandbox could not start (use --no-sandbox to grade without bubblewrap)
 """
@@ -28,6 +31,16 @@ def submission_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty submission path")
     return Path(text)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be 1 or more")
+    return value
 
 
 def add_grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +88,7 @@ def add_grading_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     batch.add_argument("--out", type=Path, default=Path("grading"), help="where the gradebook and exports go")
     batch.add_argument("--db", type=Path, help="gradebook file (default: OUT/gradebook.sqlite)")
-    batch.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    batch.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
     batch.add_argument("--dask-scheduler", metavar="ADDRESS", help="grade on this Dask cluster instead")
     batch.add_argument(
         "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
@@ -91,20 +104,22 @@ def add_class_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     manual = commands.add_parser(
         "manual-grade", help="enter grades for manual items (the written explanation)"
     )
-    manual.add_argument("--db", type=Path, required=True, help="the gradebook file")
+    manual.add_argument("--db", type=Path, required=True, help="the gradebook file `batch` wrote")
     manual.add_argument(
         "--import", dest="import_csv", type=Path, help="CSV with columns student,check_id,score[,comment]"
     )
     manual.add_argument(
         "entry", nargs="*", metavar="STUDENT CHECK SCORE", help="one grade, e.g. ada b.explanation 3.5"
     )
-    manual.add_argument("--comment", default="", help="a comment shown with the grade")
+    manual.add_argument(
+        "--comment", default="", help="a comment shown with the grade given as STUDENT CHECK SCORE"
+    )
     manual.set_defaults(run=run_manual_grade)
 
     export = commands.add_parser(
         "export", help="rewrite the CSV, feedback files and class report from a gradebook"
     )
-    export.add_argument("--db", type=Path, required=True, help="the gradebook file")
+    export.add_argument("--db", type=Path, required=True, help="the gradebook file `batch` wrote")
     export.add_argument("--out", type=Path, required=True, help="where the exports go")
     export.add_argument("--plots", action="store_true", help="draw the gradient plot in every feedback.html")
     export.set_defaults(run=run_export)
@@ -136,6 +151,9 @@ def add_authoring_commands(commands: argparse._SubParsersAction[argparse.Argumen
     )
     nbgrader.add_argument(
         "--rubric", type=Path, default=None, help="rubric file (default: the course's rubric.yaml)"
+    )
+    nbgrader.add_argument(
+        "--force", action="store_true", help="overwrite a config or source notebook that was edited"
     )
     nbgrader.set_defaults(run=run_nbgrader)
 
@@ -229,8 +247,12 @@ def run_nbgrader(args: argparse.Namespace) -> int:
     from autograder.platforms.notebooks import write_course
 
     grader = load_grader(course_of(args))
-    notebook = write_course(args.nbgrader_course, grader.rubric, grader.course)
-    print(f"wrote {args.nbgrader_course / 'nbgrader_config.py'} and {notebook}")
+    changed = write_course(args.nbgrader_course, grader.rubric, grader.course, force=args.force)
+    written = [str(path) for path, wrote in changed.items() if wrote]
+    if written:
+        print(f"wrote {' and '.join(written)}")
+    else:
+        print(f"nothing changed: {' and '.join(map(str, changed))} are up to date")
     print(f"next: cd {args.nbgrader_course} && nbgrader generate_assignment lstm_fundamentals")
     return 0
 
@@ -240,11 +262,7 @@ def run_release(args: argparse.Namespace) -> int:
     from autograder.grading.grader import load_grader
 
     grader = load_grader(course_of(args))
-    try:
-        files = write_release(args.out, grader.course, grader.rubric)
-    except FileExistsError as error:
-        print(f"autograder: {error}", file=sys.stderr)
-        return 2
+    files = write_release(args.out, grader.course, grader.rubric)  # an OSError: main's one line
     print(f"wrote {len(files)} files to {args.out}")
     return 0
 
@@ -266,9 +284,11 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
 
 def run_manual_grade(args: argparse.Namespace) -> int:
-    from autograder.classroom import commands
+    from autograder.classroom.manual_grades import record_manual_grades
 
-    return commands.manual_grades(args.db, args.entry, args.import_csv, args.comment)
+    count = record_manual_grades(args.db, args.entry, args.import_csv, args.comment)
+    print(f"recorded {count} manual grade(s) in {args.db}")
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -347,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (stubs.MarkerError, RubricError, CourseError) as error:
+    except (stubs.MarkerError, RubricError, CourseError, GradebookError, ManualGradeError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
     except SubmissionPathError as error:
@@ -356,3 +376,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SandboxError as error:
         print(f"autograder: {error} (use --no-sandbox to grade without bubblewrap)", file=sys.stderr)
         return 4
+    except OSError as error:  # an output that cannot be written: a read-only folder, a full disk
+        print(f"autograder: {os_error_text(error)}", file=sys.stderr)
+        return 2
+
+
+def os_error_text(error: OSError) -> str:
+    """The error in one line: "PATH: No space left on device", or its own message."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return " ".join(str(error).split())

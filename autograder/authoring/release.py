@@ -47,9 +47,13 @@ graded by their letter, and `EXPLANATION` is read and graded by hand. Submit the
 
 def write_release(target: Path, course: Course, rubric: Rubric) -> list[Path]:
     """Write the student bundle into `target` (which must not exist or be empty): the stubs, the
-    public tests (every .py file of the course's tests/public) and a README."""
+    public tests (every .py file of the course's tests/public) and a README. A `target` that is a
+    file or a folder with something in it is a FileExistsError (one line); a write that fails (a
+    read-only folder, a full disk) is the OSError it raised."""
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target}: exists and is not a folder")
     if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"{target} is not empty")
+        raise FileExistsError(f"{target}: is not empty (give an empty or new folder)")
     written = []
     (target / "exercises").mkdir(parents=True)
     (target / "tests" / "public").mkdir(parents=True)
@@ -61,5 +65,7 @@ def write_release(target: Path, course: Course, rubric: Rubric) -> list[Path]:
         written.append(Path(shutil.copyfile(test, target / "tests" / "public" / test.name)))
     readme = target / "README.md"
     readme.write_text(STUDENT_README.format(contract=contract_table(rubric)), encoding="utf-8")
-    (target / "pytest.ini").write_text("[pytest]\ntestpaths = tests/public\naddopts = -p no:cacheprovider\n")
+    (target / "pytest.ini").write_text(
+        "[pytest]\ntestpaths = tests/public\naddopts = -p no:cacheprovider\n", encoding="utf-8"
+    )
     return [*written, readme, target / "pytest.ini"]

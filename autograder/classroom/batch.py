@@ -1,26 +1,45 @@
 """Grade a whole class: in parallel on any concurrent.futures.Executor, resumable, with progress.
 
-Submissions are the entries of a folder (per-student folders, or notebooks) or of a zip of them;
-the student id is the folder's or the file's name. Each result goes into the gradebook the moment
-it comes back, so a killed run loses nothing finished; a re-run grades only new or changed work.
+Submissions are the entries of a folder (per-student folders, or notebooks) or of a zip of them
+(`intake.py`: what counts as a submission, how a zip is extracted); the student id is the folder's
+or the file's name. Each result goes into the gradebook the moment it comes back, so a killed run
+loses nothing finished; a re-run grades only new or changed work. Nothing about one submission
+stops the others: it gets a result saying why it could not be graded. Pool workers die with the
+batch, whatever kills it.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
 import functools
 import hashlib
+import json
 import multiprocessing.util
+import os
+import signal
+import sqlite3
 import tempfile
+import threading
 import time
-import zipfile
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.classroom import gradebook
+from autograder.classroom.intake import (
+    BatchInputError,
+    Intake,
+    Submission,
+    content_hash,
+    discover,
+    opened,
+    printable,
+)
 from autograder.course import Course
 from autograder.grading.grader import (
     Grader,
@@ -34,18 +53,20 @@ from autograder.results.model import SubmissionResult
 from autograder.results.serialize import result_from_json, result_to_json
 from autograder.sandbox import SandboxError, WarmSandbox
 
-MAX_ZIP_BYTES = 2 * 1024**3
-
-
-class BatchInputError(ValueError):
-    """A SUBMISSIONS argument that is neither a folder nor a readable zip."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    student: str
-    path: Path
-    content_hash: str
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+__all__ = [
+    "BatchInputError",
+    "BatchSummary",
+    "Intake",
+    "Submission",
+    "content_hash",
+    "discover",
+    "grade_one",
+    "grading_fingerprint",
+    "opened",
+    "results_kept",
+    "run_batch",
+]
 
 
 @dataclass
@@ -61,17 +82,6 @@ class BatchSummary:
         return self.graded / self.seconds if self.seconds > 0 else 0.0
 
 
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = (
-        [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-    )
-    for file in files:
-        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def grading_fingerprint(course: Course) -> str:
     """What decides a grade besides the submission: the rubric, the reference, the framework figures
     and the grader's version. Part of every gradebook key, so changing any of them regrades."""
@@ -83,47 +93,31 @@ def grading_fingerprint(course: Course) -> str:
     return digest.hexdigest()[:16]
 
 
-def discover(folder: Path, fingerprint: str = "") -> list[Submission]:
-    """One submission per sub-folder or notebook; hidden entries are ignored. A folder and a
-    notebook with the same name would be one student: both are graded, the notebook as NAME.ipynb."""
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")))
-    found = [p for p in entries if (p.is_dir() and not p.is_symlink()) or p.suffix == ".ipynb"]
-    folders = {p.name for p in found if p.is_dir()}
-    submissions = []
-    for path in found:
-        student = path.name if path.is_dir() or path.stem in folders else path.stem
-        submissions.append(Submission(student, path, f"{content_hash(path)}-{fingerprint}"))
-    return submissions
+def results_kept(db: Path) -> int:
+    """How many results the gradebook holds (0 if there is none yet); never creates one."""
+    if not db.is_file():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
-@contextmanager
-def opened(source: Path, modules: tuple[str, ...] = ()) -> Iterator[Path]:
-    """The folder of submissions: `source` itself, or a zip safely extracted to a temporary folder."""
-    if source.is_dir():
-        yield source
-        return
-    if not source.is_file() or not zipfile.is_zipfile(source):
-        raise BatchInputError(f"{source}: expected a folder of submissions or a .zip of them")
-    with tempfile.TemporaryDirectory(prefix="batch-") as scratch, zipfile.ZipFile(source) as archive:
-        root = Path(scratch).resolve()
-        if sum(info.file_size for info in archive.infolist()) > MAX_ZIP_BYTES:
-            raise BatchInputError(f"{source}: unpacks to more than {MAX_ZIP_BYTES} bytes")
-        for info in archive.infolist():
-            target = (root / info.filename).resolve()
-            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-            if not target.is_relative_to(root) or is_link:
-                continue  # a path out of the folder, or a symbolic link: not extracted
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.read(info))
-        top = [p for p in root.iterdir() if not p.name.startswith((".", "__"))]
-        yield (
-            top[0]
-            if len(top) == 1 and top[0].is_dir() and not any((top[0] / f"{m}.py").exists() for m in modules)
-            else root
-        )
+def worker_start(parent: int) -> None:
+    """A pool worker's first act: die (SIGKILL) when the batch does, however it died, which takes the
+    worker's warm sandbox too (bubblewrap runs with --die-with-parent); and leave Ctrl-C to the batch,
+    which stops its pool itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the batch died before the request took effect
+        os._exit(1)
+
+
+# The threads of one process (a thread pool's) fill the two caches below one at a time: loading a
+# grader parses the solutions, and ast.parse is not thread-safe in Python 3.11.
+_LOADING = threading.RLock()
 
 
 @functools.cache
@@ -146,20 +140,29 @@ def _worker_sandbox(root: str, rubric: str) -> WarmSandbox | None:
     return sandbox
 
 
-def grade_one(path: str, root: str, rubric: str, sandbox: bool | None) -> str:
+def _storable(document: str) -> str:
+    """The result's JSON with any lone surrogate (bytes that are not UTF-8, from a file name or a
+    student's output) replaced, so the gradebook and the exports can write it as UTF-8."""
+    plain = json.dumps(json.loads(document), ensure_ascii=False)
+    return plain.encode("utf-8", "replace").decode("utf-8")
+
+
+def grade_one(path: str, root: str, rubric: str, sandbox: bool | None, student: str = "") -> str:
     """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON.
     A warm sandbox that died (whatever killed it) is replaced, and the submission tried once more;
     anything else that fails becomes this submission's result, never the batch's end."""
-    grader = _worker_grader(root, rubric)
-    student = Path(path).stem if Path(path).is_file() else Path(path).name
+    with _LOADING:
+        grader = _worker_grader(root, rubric)
+    student = student or printable(Path(path).stem if Path(path).is_file() else Path(path).name)
     result: SubmissionResult | None = None
     for attempt in range(2):
-        warm = _worker_sandbox(root, rubric) if sandbox is not False else None
+        with _LOADING:
+            warm = _worker_sandbox(root, rubric) if sandbox is not False else None
         try:
             result = grade_or_fail(Path(path), grader, sandbox=sandbox, warm=warm)
             break
         except SubmissionError as error:
-            result = unusable_submission_result(student, grader.rubric, str(error))
+            result = unusable_submission_result(student, grader.rubric, printable(str(error)))
             break
         except SandboxError as error:
             if warm is not None:
@@ -168,10 +171,84 @@ def grade_one(path: str, root: str, rubric: str, sandbox: bool | None) -> str:
             if attempt == 1 or warm is None:
                 result = grader_failure_result(student, grader.rubric, error)
     assert result is not None
-    return result_to_json(result)
+    return _storable(result_to_json(result))
+
+
+def grade_one_into(outbox: str, path: str, root: str, rubric: str, sandbox: bool | None, student: str) -> str:
+    """`grade_one` in a worker of our own pool: the result goes to a file in `outbox` and only that
+    file's name comes back. The answer is then one write to the pool's pipe, shorter than PIPE_BUF
+    (atomic): a worker killed at any moment (Ctrl-C) never leaves half a message in the pipe, which
+    would hang the pool forever."""
+    try:
+        document = grade_one(path, root, rubric, sandbox, student)
+    except Exception as error:  # the grader could not even start: still this student's result
+        document = _storable(result_to_json(grader_failure_result(student, None, error)))
+    name = f"{uuid.uuid4().hex}.json"
+    (Path(outbox) / name).write_text(document, encoding="utf-8")
+    return name
 
 
 ProgressHook = Callable[[int, int, BatchSummary], None]
+
+
+@dataclass(frozen=True)
+class _Workers:
+    """Where submissions are graded: the executor given (answers are JSON documents), or a process
+    pool of our own (answers are file names in `outbox`: see grade_one_into)."""
+
+    executor: Executor
+    outbox: Path | None = None
+
+    def submit(self, submission: Submission, root: str, rubric: str, sandbox: bool | None) -> Future[str]:
+        task = (str(submission.path), root, rubric, sandbox, submission.student)
+        if self.outbox is None:
+            return self.executor.submit(grade_one, *task)
+        return self.executor.submit(grade_one_into, str(self.outbox), *task)
+
+    def document(self, future: Future[str]) -> str:
+        if self.outbox is None:
+            return future.result()
+        file = self.outbox / future.result()
+        try:
+            return file.read_text(encoding="utf-8")
+        finally:
+            file.unlink(missing_ok=True)
+
+
+@contextmanager
+def _workers(executor: Executor | None, jobs: int | None) -> Iterator[_Workers]:
+    """The executor given, or a process pool of our own whose workers die with the batch. On any
+    interruption (Ctrl-C) our own workers are killed at once, not after their submissions, and the
+    pool is then shut down and its manager thread joined, so the interpreter's exit has nothing to
+    wait for."""
+    if executor is not None:
+        yield _Workers(executor)
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=(os.getpid(),))
+    with tempfile.TemporaryDirectory(prefix="autograder-results-") as outbox:
+        try:
+            yield _Workers(pool, Path(outbox))
+        except BaseException:
+            for worker in list((getattr(pool, "_processes", None) or {}).values()):  # the pool's own
+                with contextlib.suppress(OSError, ValueError):
+                    worker.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(cancel_futures=True)
+
+
+def _keep(
+    connection: sqlite3.Connection, submission: Submission, result: SubmissionResult, summary: BatchSummary
+) -> None:
+    """Record one result the moment it is known, and count it."""
+    result = replace(result, submission=submission.student)
+    if result.grader_error is not None:
+        summary.grader_errors.append(submission.student)
+    # A grader error is kept so the student has a result now; the next run grades it again.
+    gradebook.record(connection, submission.student, submission.content_hash, result)
+    summary.graded += 1
+    if result.troubles:
+        summary.troubled.append(submission.student)
 
 
 def run_batch(
@@ -184,40 +261,41 @@ def run_batch(
     sandbox: bool | None = None,
     on_progress: ProgressHook | None = None,
 ) -> BatchSummary:
-    """Grade what the gradebook does not hold yet; record each result as it arrives."""
+    """Grade what the gradebook does not hold yet; record each result as it arrives. A submission
+    with a `problem` is not sent to a worker: its result is that problem (an unusable file)."""
     grader = load_grader(course)  # a broken rubric stops the batch before any work starts
     root, rubric = str(course.root), str(course.rubric_path)
     summary = BatchSummary()
     started = time.perf_counter()
+
+    def progress() -> None:
+        summary.seconds = time.perf_counter() - started
+        if on_progress:
+            on_progress(summary.graded, len(todo), summary)
+
     with gradebook.connect(db) as connection:
         done = gradebook.known_hashes(connection)
         todo = [s for s in submissions if (s.student, s.content_hash) not in done]
         summary.skipped = len(submissions) - len(todo)
-        own = executor is None
-        pool: Executor = executor or ProcessPoolExecutor(max_workers=jobs)
-        try:
+        for submission in (s for s in todo if s.problem):
+            _keep(
+                connection,
+                submission,
+                unusable_submission_result(submission.student, grader.rubric, submission.problem),
+                summary,
+            )
+            progress()
+        with _workers(executor, jobs) as workers:
             futures: dict[Future[str], Submission] = {
-                pool.submit(grade_one, str(s.path), root, rubric, sandbox): s for s in todo
+                workers.submit(s, root, rubric, sandbox): s for s in todo if not s.problem
             }
             for future in as_completed(futures):
                 submission = futures[future]
                 try:
-                    result = result_from_json(future.result())
+                    result = result_from_json(workers.document(future))
                 except Exception as error:  # a lost worker: the student still gets a result
                     result = grader_failure_result(submission.student, grader.rubric, error)
-                result = replace(result, submission=submission.student)
-                if result.grader_error is not None:
-                    summary.grader_errors.append(submission.student)
-                # A grader error is kept so the student has a result now; the next run grades it again.
-                gradebook.record(connection, submission.student, submission.content_hash, result)
-                summary.graded += 1
-                if result.troubles:
-                    summary.troubled.append(submission.student)
-                summary.seconds = time.perf_counter() - started
-                if on_progress:
-                    on_progress(summary.graded, len(todo), summary)
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
+                _keep(connection, submission, result, summary)
+                progress()
     summary.seconds = time.perf_counter() - started
     return summary

@@ -1,9 +1,8 @@
-"""The instructor's class-level commands: batch grading with progress, manual grades, exports."""
+"""The instructor's class-level commands: batch grading with progress, exports (manual grades:
+`manual_grades.py`)."""
 
 from __future__ import annotations
 
-import csv
-import sqlite3
 import sys
 from concurrent.futures import Executor
 from pathlib import Path
@@ -42,9 +41,11 @@ def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def
 def export_all(
     db: Path, out: Path, *, plots: bool = False, current: dict[str, str] | None = None
 ) -> dict[str, SubmissionResult]:
-    with gradebook.connect(db) as connection:
+    """Write grades.csv, feedback/ and the class report from an existing gradebook (never creates
+    one: gradebook.GradebookError); an output that cannot be written raises OSError."""
+    with gradebook.open_existing(db) as connection:
         results = gradebook.latest_results(connection, current)
-    out.mkdir(parents=True, exist_ok=True)
+    export.output_folder(out)
     export.write_csv(results, out / "grades.csv")
     export.write_feedback_files(results, out / "feedback", plots=plots)
     summary = class_report.summarize(results)
@@ -73,6 +74,9 @@ def grade_class(
     plots: bool = False,
     executor: Executor | None = None,
 ) -> int:
+    """Grade SUBMISSIONS into the gradebook, then export. 0 when done; 3 for SUBMISSIONS that is not
+    a folder or a readable zip; 130 after Ctrl-C, with one line saying what the gradebook keeps.
+    The output folder and the gradebook are never taken for a student, even inside SUBMISSIONS."""
     if not submissions.exists():
         print(f"autograder: {submissions}: no such file or folder", file=sys.stderr)
         return 3
@@ -80,8 +84,15 @@ def grade_class(
     db = db or out / "gradebook.sqlite"
     try:
         modules = tuple(p.stem for p in sorted(course.solutions.glob("*.py")))
-        with batching.opened(submissions, modules) as folder:
-            found = batching.discover(folder, batching.grading_fingerprint(course))
+        with batching.opened(submissions, modules) as intake:
+            _print_notes(submissions, intake.notes)
+            found = batching.discover(
+                intake.folder,
+                batching.grading_fingerprint(course),
+                modules=modules,
+                exclude=(out, db, out / "feedback"),  # the exports, even with OUT the class folder
+                damaged=intake.damaged,
+            )
             executor = executor or (dask_executor(dask_scheduler) if dask_scheduler else None)
             bar, hook = progress_reporter(len(found), progress and sys.stderr.isatty())
             with bar:
@@ -89,10 +100,37 @@ def grade_class(
                     found, db, course=course, executor=executor, jobs=jobs, sandbox=sandbox, on_progress=hook
                 )
             current = {s.student: s.content_hash for s in found}
+        results = export_all(db, out, plots=plots, current=current)
     except batching.BatchInputError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 3
-    results = export_all(db, out, plots=plots, current=current)
+    except KeyboardInterrupt:
+        kept = batching.results_kept(db)
+        print(
+            f"autograder: interrupted; {kept} result(s) are kept in {db}: "
+            "the same command again resumes, grading only the rest",
+            file=sys.stderr,
+        )
+        return 130
+    _print_summary(found, summary, results, db, out)
+    return 0
+
+
+def _print_notes(source: Path, notes: tuple[str, ...], shown: int = 10) -> None:
+    """What the zip left out, one line each, at most `shown` lines and a count of the rest."""
+    for note in notes[:shown]:
+        print(f"autograder: {source}: {note}", file=sys.stderr)
+    if len(notes) > shown:
+        print(f"autograder: {source}: {len(notes) - shown} more entries not extracted", file=sys.stderr)
+
+
+def _print_summary(
+    found: list[batching.Submission],
+    summary: batching.BatchSummary,
+    results: dict[str, SubmissionResult],
+    db: Path,
+    out: Path,
+) -> None:
     errors = {s: r.grader_error for s, r in results.items() if r.grader_error is not None}
     if errors:
         log = out / "grader_errors.log"
@@ -112,45 +150,3 @@ def grade_class(
         f"gradebook {db}; grades {out / 'grades.csv'}; report {out / 'class_report.html'}; "
         f"feedback {out / 'feedback'} ({len(results)} students)"
     )
-    return 0
-
-
-def manual_grades(db: Path, entry: list[str], import_csv: Path | None, comment: str) -> int:
-    rows: list[tuple[str, str, float, str]] = []
-    try:
-        if import_csv:
-            with import_csv.open(newline="", encoding="utf-8") as source:
-                for row in csv.DictReader(source):
-                    rows.append(
-                        (row["student"], row["check_id"], float(row["score"]), row.get("comment") or "")
-                    )
-        if entry:
-            if len(entry) != 3:
-                raise ValueError("expected STUDENT CHECK SCORE")
-            rows.append((entry[0], entry[1], float(entry[2]), comment))
-    except (KeyError, ValueError) as error:
-        where = f"{import_csv}: " if import_csv else ""
-        print(
-            f"autograder: {where}{error}: expected columns student,check_id,score[,comment]", file=sys.stderr
-        )
-        return 2
-    if not rows:
-        print("autograder: give STUDENT CHECK SCORE or --import CSV", file=sys.stderr)
-        return 2
-    with gradebook.connect(db) as connection:
-        manual_checks = _manual_checks(connection)
-        for student, check_id, score, note in rows:
-            if manual_checks and check_id not in manual_checks:
-                print(
-                    f"autograder: {check_id} is not a manual item (those are {sorted(manual_checks)})",
-                    file=sys.stderr,
-                )
-                return 2
-            gradebook.set_manual_grade(connection, student, check_id, score, note)
-    print(f"recorded {len(rows)} manual grade(s) in {db}")
-    return 0
-
-
-def _manual_checks(connection: sqlite3.Connection) -> set[str]:
-    results = gradebook.latest_results(connection)
-    return {o.check_id for r in results.values() for o in r.outcomes if o.manual}

@@ -13,6 +13,15 @@ from autograder.reports.markdown import render_markdown
 from autograder.results.model import SubmissionResult
 
 
+def output_folder(path: Path) -> Path:
+    """`path` as a folder to write into (made if need be); a file there is a one-line
+    NotADirectoryError, not a traceback from deep inside an export."""
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"{path}: exists and is not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_csv(results: Mapping[str, SubmissionResult], path: Path) -> Path:
     """One row per student, one column per check (its score), then total and maximum."""
     check_ids: list[str] = []

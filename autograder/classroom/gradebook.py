@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,16 +40,53 @@ CREATE TABLE IF NOT EXISTS manual_grades (
 """
 
 
+class GradebookError(Exception):
+    """A gradebook that is missing, is not a gradebook, or cannot be read or written: one line."""
+
+
 @contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """Open the gradebook, creating it if need be (what `batch` does)."""
     with closing(sqlite3.connect(path, timeout=30)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.executescript(SCHEMA)
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(results)")}
-        if "grader_error" not in columns:  # a gradebook from before grader errors had a column
-            connection.execute("ALTER TABLE results ADD COLUMN grader_error INTEGER NOT NULL DEFAULT 0")
+        _prepare(connection)
         yield connection
+
+
+@contextmanager
+def open_existing(path: Path) -> Iterator[sqlite3.Connection]:
+    """Open a gradebook that `batch` made, read/write; never create one. Any SQLite error, on
+    opening or inside the block, becomes a one-line GradebookError naming the file."""
+    if path.is_dir():
+        raise GradebookError(f"{path}: a folder, not a gradebook file")
+    if not path.is_file():
+        raise GradebookError(f"{path}: no such gradebook (`autograder batch` creates one)")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    except sqlite3.Error as error:
+        raise GradebookError(f"{path}: cannot open the gradebook: {error}") from error
+    with closing(connection):
+        try:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            if "results" not in tables:
+                raise GradebookError(f"{path}: not a gradebook (it has no results table)")
+            _prepare(connection)
+            yield connection
+        except sqlite3.Error as error:
+            raise GradebookError(f"{path}: {_sqlite_text(error)}") from error
+
+
+def _sqlite_text(error: sqlite3.Error) -> str:
+    text = str(error)
+    return "not a gradebook (not an SQLite file)" if text == "file is not a database" else text
+
+
+def _prepare(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(SCHEMA)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(results)")}
+    if "grader_error" not in columns:  # a gradebook from before grader errors had a column
+        connection.execute("ALTER TABLE results ADD COLUMN grader_error INTEGER NOT NULL DEFAULT 0")
 
 
 def known_hashes(connection: sqlite3.Connection) -> set[tuple[str, str]]:
@@ -83,6 +120,12 @@ def set_manual_grade(
         connection.execute(
             "INSERT OR REPLACE INTO manual_grades VALUES (?, ?, ?, ?)", (student, check_id, score, comment)
         )
+
+
+def set_manual_grades(connection: sqlite3.Connection, grades: Iterable[tuple[str, str, float, str]]) -> None:
+    """Store (student, check id, score, comment) rows in one transaction: all of them, or none."""
+    with connection:
+        connection.executemany("INSERT OR REPLACE INTO manual_grades VALUES (?, ?, ?, ?)", grades)
 
 
 def latest_results(

@@ -20,6 +20,7 @@ from typing import Any
 
 from autograder.authoring import stubs
 from autograder.course import Course
+from autograder.grading.grader import SubmissionError
 from autograder.kinds import KINDS
 from autograder.rubric.model import Check, Part, Rubric
 
@@ -185,36 +186,122 @@ def nbgrader_config(course: Course, course_id: str = "lstm-fundamentals") -> str
     )
 
 
-def write_course(target: Path, rubric: Rubric, course: Course) -> Path:
-    """A complete nbgrader course: its config and the source notebook. Returns the notebook."""
-    source = target / "source" / ASSIGNMENT
-    source.mkdir(parents=True, exist_ok=True)
-    (target / "nbgrader_config.py").write_text(nbgrader_config(course), encoding="utf-8")
-    notebook = source / f"{ASSIGNMENT}.ipynb"
-    notebook.write_text(json.dumps(source_notebook(rubric, course), indent=1) + "\n", encoding="utf-8")
-    return notebook
+def course_files(target: Path, rubric: Rubric, course: Course) -> dict[Path, str]:
+    """What a complete nbgrader course holds: its config, then the source notebook."""
+    notebook = target / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    return {
+        target / "nbgrader_config.py": nbgrader_config(course),
+        notebook: json.dumps(source_notebook(rubric, course), indent=1) + "\n",
+    }
+
+
+def write_course(target: Path, rubric: Rubric, course: Course, *, force: bool = False) -> dict[Path, bool]:
+    """Write a complete nbgrader course (`course_files`); returns each file and whether it changed.
+
+    A file already there that differs from what would be written (an edited config or notebook) is
+    kept, and nothing is written, unless `force`: a FileExistsError names the files. A file with the
+    same content is left alone."""
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target}: exists and is not a folder")
+    files = course_files(target, rubric, course)
+    changed = {path: _differs(path, text) for path, text in files.items()}
+    edited = [str(path) for path in files if changed[path] and path.exists()]
+    if edited and not force:
+        raise FileExistsError(
+            f"{' and '.join(edited)}: {'differs' if len(edited) == 1 else 'differ'} from what "
+            "`autograder nbgrader` writes (edited?); give --force to overwrite"
+        )
+    for path, text in files.items():
+        if changed[path]:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return changed
+
+
+def _differs(path: Path, text: str) -> bool:
+    return not path.is_file() or path.read_bytes() != text.encode("utf-8")
+
+
+MAX_NOTEBOOK_BYTES = 50 * 1024**2
 
 
 def _ids(cell: Mapping[str, Any]) -> str:
     return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
 
 
+def read_notebook(path: Path) -> Any:
+    """The JSON document of a notebook file; SubmissionError (one line) if it is larger than
+    MAX_NOTEBOOK_BYTES, not UTF-8, not JSON, or nested too deeply to read."""
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"larger than {MAX_NOTEBOOK_BYTES} bytes")
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except RecursionError:
+        raise SubmissionError("nested too deeply") from None
+    except UnicodeDecodeError as error:
+        raise SubmissionError(f"not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise SubmissionError(f"not JSON ({error})") from None
+    except OSError as error:
+        raise SubmissionError(f"cannot be read ({error.strerror})") from None
+
+
+def _shape_problem(cell: Any) -> str:
+    """What in a cell is not the shape the grader reads, or ""."""
+    if not isinstance(cell, dict):
+        return "is not an object"
+    metadata = cell.get("metadata", {})
+    if not isinstance(metadata, dict):
+        return "has metadata that is not an object"
+    nbgrader = metadata.get("nbgrader", {})
+    if not isinstance(nbgrader, dict):
+        return "has nbgrader metadata that is not an object"
+    if not isinstance(nbgrader.get("grade_id", ""), str) or not isinstance(cell.get("cell_type", ""), str):
+        return "has a grade_id or a cell_type that is not text"
+    source = cell.get("source", "")
+    if not all(isinstance(s, str) for s in (source if isinstance(source, list) else [source])):
+        return "has a source that is neither text nor a list of text"
+    return ""
+
+
+def notebook_cells(document: Any) -> list[dict[str, Any]]:
+    """A notebook document's cells, each checked for the shape the grader reads; SubmissionError
+    (one line) at the first thing that is not a notebook's shape."""
+    if not isinstance(document, dict):
+        raise SubmissionError("the document is not a JSON object")
+    cells = document.get("cells", [])
+    if not isinstance(cells, list):
+        raise SubmissionError("its 'cells' is not a list")
+    for number, cell in enumerate(cells, 1):
+        problem = _shape_problem(cell)
+        if problem:
+            raise SubmissionError(f"cell {number} {problem}")
+    return cells
+
+
+def _module_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise SubmissionError(f"{path.name}: not readable UTF-8 text ({error})") from None
+
+
 def filled_notebook(
     notebook: Mapping[str, Any], submission: Path, parts: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
     """A copy of a (release) notebook whose student cells hold a submission folder's code;
-    `parts` are the rubric's (part id, module) pairs."""
-    filled: dict[str, Any] = json.loads(json.dumps(notebook))
+    `parts` are the rubric's (part id, module) pairs. SubmissionError (one line) for a notebook
+    that is not a notebook's shape or a module file that is not UTF-8 text."""
+    try:
+        filled: dict[str, Any] = json.loads(json.dumps(notebook))
+    except (RecursionError, TypeError, ValueError) as error:
+        raise SubmissionError(f"not a notebook ({type(error).__name__})") from None
     modules = {f"{part}_code": name for part, name in parts}
-    explanation = ""
-    gradients = submission / "lstm_gradients.py"
-    if gradients.is_file():
-        explanation = _constant(gradients.read_text(encoding="utf-8"), "EXPLANATION")
-    for cell in filled["cells"]:
+    explanation = _constant(_module_text(submission / "lstm_gradients.py"), "EXPLANATION")
+    for cell in notebook_cells(filled):
         cell_id = _ids(cell)
         if cell_id in modules:
-            path = submission / f"{modules[cell_id]}.py"
-            cell["source"] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            cell["source"] = _module_text(submission / f"{modules[cell_id]}.py")
         elif cell_id == "b_answers":
             cell["source"] = "# CONCEPT_ANSWERS is defined in the code cell above.\n"
         elif cell_id == "b_explanation":
@@ -249,13 +336,14 @@ def submission_from_notebook(notebook_path: Path, target: Path, parts: Sequence[
 
     A notebook shares one namespace across cells, so part (b) sees part (a)'s names and part (c)
     sees both: the modules import each other's names to keep that meaning. IPython magics and shell
-    escapes (lines starting with % or !) are dropped.
+    escapes (lines starting with % or !) are dropped. Anything that is not a notebook of the shape
+    read here (too large, not JSON, a cell that is not an object...) is a SubmissionError, one line.
     """
-    data = json.loads(notebook_path.read_text(encoding="utf-8"))
+    cells = notebook_cells(read_notebook(notebook_path))
     by_part = dict(parts)
     chunks_of: dict[str, list[str]] = {module: [] for _, module in parts}
     explanations: dict[str, str] = {}
-    for cell in data.get("cells", []):
+    for cell in cells:
         cell_id = _ids(cell)
         text = _cell_text(cell)
         if cell_id.endswith("_explanation") and cell_id[:1] in by_part:
@@ -283,5 +371,13 @@ def submission_from_notebook(notebook_path: Path, target: Path, parts: Sequence[
                 "from __future__ import annotations\n" if "from __future__ import annotations" in body else ""
             )
             body = body.replace("from __future__ import annotations", "")
-            (target / f"{name}.py").write_text(future + preludes[name] + body + "\n", encoding="utf-8")
+            _write_module(target / f"{name}.py", future + preludes[name] + body + "\n")
     return target
+
+
+def _write_module(path: Path, text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON can spell a lone surrogate ("\\udcff"); UTF-8 cannot
+        raise SubmissionError("a cell holds a lone surrogate, which is not text") from None
+    path.write_bytes(data)
