@@ -22,9 +22,15 @@ EXIT_CODES = """exit codes:
   0  every submission was graded (whatever the scores)
   2  usage error, not a course folder, or a broken rubric.yaml (one line: file, key path, expectation);
      bad input to an instructor command (a gradebook or CSV, a grade) or an output that cannot be written
-  3  a submission path that does not exist or is not a folder
+  3  a submission path that does not exist or is not a folder (the others are still graded)
   4  the sandbox could not start (use --no-sandbox to grade without bubblewrap)
+  130  batch interrupted (Ctrl-C): the gradebook keeps every finished result; run it again to resume
 """
+NO_BUBBLEWRAP = (
+    "autograder: bubblewrap is not installed, so student code ran with reduced isolation "
+    "(docs/THREAT_MODEL.md says what that does not protect); install it with "
+    "`apt-get install bubblewrap`"
+)
 
 
 def submission_path(text: str) -> Path:
@@ -207,25 +213,29 @@ def course_of(args: argparse.Namespace) -> Course:
 
 def run_grade(args: argparse.Namespace) -> int:
     from autograder import api
+    from autograder.sandbox import bubblewrap_available
 
-    results = api.grade(
-        args.submissions,
-        course=course_of(args),
-        live_frameworks=args.live_frameworks,
-        sandbox=False if args.no_sandbox else None,
-    )
-    text = api.render(results, args.format, summary=args.summary)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    course = course_of(args)
+    gradable, problems = api.usable_paths(args.submissions)
+    sandbox = False if args.no_sandbox else None
+    results = api.grade(gradable, course=course, live_frameworks=args.live_frameworks, sandbox=sandbox)
+    if results:
+        text = api.render(results, args.format, summary=args.summary)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
     for result in results:
         if result.grader_error is not None:  # for the instructor running the command, not the student
             print(
                 f"autograder: grader error on {result.submission}:\n{result.grader_error.traceback}",
                 file=sys.stderr,
             )
-    return 0
+    if results and sandbox is None and not bubblewrap_available():
+        print(NO_BUBBLEWRAP, file=sys.stderr)
+    for problem in problems:
+        print(f"autograder: {problem}", file=sys.stderr)
+    return 3 if problems else 0
 
 
 def run_examples(args: argparse.Namespace) -> int:

@@ -1,5 +1,8 @@
 """Kinds that read a constant instead of calling a function: multiple-choice concept answers, and
-a written answer graded by hand (the grader only hints)."""
+a written answer graded by hand (the grader only hints).
+
+Both answers are the student's text: what a result keeps of them (the concept answer quoted back,
+the written answer for the person grading it) goes through `untrusted_text` here."""
 
 from __future__ import annotations
 
@@ -16,10 +19,13 @@ from autograder.kinds.base import (
     plan_entry,
     rubric_error,
 )
+from autograder.kinds.compare import bounded_repr
 from autograder.results.model import CaseOutcome, CheckOutcome, Diagnosis, Failure, FailureKind
+from autograder.results.untrusted import untrusted_text
 from autograder.rubric.model import Check
 
-MAX_ANSWER_CHARS = 5000
+MAX_ANSWER_CHARS = 5000  # a written answer kept for the person grading it
+CONCEPT_ANSWER_CHARS = 80  # a concept answer quoted back
 
 
 class Concepts(CheckKind):
@@ -89,7 +95,7 @@ class Concepts(CheckKind):
             elif text == answer:
                 outcomes.append(CaseOutcome(question, 1.0))
             else:
-                shown = repr(given) if text else "no answer yet"
+                shown = bounded_repr(given, CONCEPT_ANSWER_CHARS) if text else "no answer yet"
                 hint = str(questions.get(question, {}).get("feedback", ""))
                 outcomes.append(CaseOutcome(question, 0.0, message=shown, hint=hint))
         diagnoses = tuple(
@@ -169,7 +175,7 @@ class Manual(CheckKind):
             check.points,
             check.visibility,
             manual=True,
-            answer=text[:MAX_ANSWER_CHARS],
+            answer=untrusted_text(text, MAX_ANSWER_CHARS, multiline=True),
             hints=hints,
             not_graded=failure,
         )

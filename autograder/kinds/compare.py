@@ -1,23 +1,74 @@
 """Layered comparison of a student's value with the expected one: exists, type, shape, dtype,
-then closeness. Returns None when they agree, else a message "…: got X, expected Y"."""
+then closeness. Returns None when they agree, else a message "…: got X, expected Y".
+
+Whatever a message quotes of the student's value (a repr, its keys, what the probe said of an
+unsupported object) is student text: it is written by a repr that stops once it has enough, then
+passes through `untrusted_text` (cut short, control characters escaped)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import heapq
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograder.probe.wire_format import Unsupported
+from autograder.results.untrusted import untrusted_text
+
+SHORT_CHARS = 80  # a value quoted in a message
+KEYS_SHOWN = 10  # the keys of a student's dict a message lists
+
+
+def _repr_pieces(value: Any, depth: int = 0) -> Iterator[str]:
+    """repr(value) in pieces, so that a caller may stop early (a value may hold 100,000 items)."""
+    if isinstance(value, list | tuple) and depth < 12:
+        yield "[" if isinstance(value, list) else "("
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _repr_pieces(item, depth + 1)
+        yield "]" if isinstance(value, list) else ("," if len(value) == 1 else "") + ")"
+    elif isinstance(value, dict) and depth < 12:
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield (", " if index else "") + repr(key)[: 2 * SHORT_CHARS] + ": "
+            yield from _repr_pieces(item, depth + 1)
+        yield "}"
+    elif isinstance(value, np.ndarray) and value.size > 16:
+        yield f"array of shape {value.shape} ({value.dtype})"
+    elif isinstance(value, str):
+        yield repr(value[: 2 * SHORT_CHARS])  # the closing quote may come early: the cut says so
+    else:
+        yield repr(value)[: 2 * SHORT_CHARS]
+
+
+def bounded_repr(value: Any, limit: int) -> str:
+    """repr(value), as the student may be shown it: at most `limit` characters, escaped."""
+    pieces, size = [], 0
+    for piece in _repr_pieces(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    text = "".join(pieces)
+    if size <= limit:
+        return untrusted_text(text, limit)
+    return untrusted_text(text[: limit - 2], limit - 2) + " …"  # left unfinished
 
 
 def short(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} ({value.dtype})"
     if isinstance(value, Unsupported):
-        return f"an object of type {value.type_name}, which is not plain data"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+        return untrusted_text(value.what, 200)
+    return bounded_repr(value, SHORT_CHARS)
+
+
+def keys_text(value: Mapping[Any, Any]) -> str:
+    """The keys of a student's dict, sorted, the first few of them."""
+    keys = heapq.nsmallest(KEYS_SHOWN, (str(key) for key in value))
+    more = len(value) - len(keys)
+    return bounded_repr(keys, 200) + (f" and {more} more" if more else "")
 
 
 def kind_name(value: Any) -> str:
@@ -32,7 +83,7 @@ def compare(got: Any, expected: Any, atol: float, rtol: float, where: str = "res
             return f"{where}: got {kind_name(got)}, expected a dict with keys {sorted(expected)}"
         missing = [key for key in expected if key not in got]
         if missing:
-            return f"{where}: missing keys {missing} (got keys {sorted(got)})"
+            return f"{where}: missing keys {missing} (got keys {keys_text(got)})"
         for key, value in expected.items():
             message = compare(got[key], value, atol, rtol, f"{where}[{key!r}]")
             if message:
@@ -43,7 +94,9 @@ def compare(got: Any, expected: Any, atol: float, rtol: float, where: str = "res
     if isinstance(expected, tuple):
         if not isinstance(got, tuple | list) or [type(v) for v in got] != [type(v) for v in expected]:
             return f"{where}: got {short(got)}, expected a tuple like {expected!r}"
-        return None if tuple(got) == expected else f"{where}: got {tuple(got)!r}, expected {expected!r}"
+        if tuple(got) == expected:
+            return None
+        return f"{where}: got {bounded_repr(tuple(got), 2 * SHORT_CHARS)}, expected {expected!r}"
     if isinstance(expected, bool) or isinstance(expected, str):
         return (
             None

@@ -172,6 +172,18 @@ def source_notebook(rubric: Rubric, course: Course) -> dict[str, Any]:
     }
 
 
+# nbgrader 0.9's autograde preprocessors, with Execute replaced by the sandboxed grading.
+AUTOGRADE_PREPROCESSORS = (
+    "autograder.platforms.nbgrader_sandbox.SandboxedGrade",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
+
+
 def nbgrader_config(course: Course, course_id: str = "lstm-fundamentals") -> str:
     return (
         "# nbgrader configuration written by `autograder nbgrader`.\n"
@@ -183,6 +195,11 @@ def nbgrader_config(course: Course, course_id: str = "lstm-fundamentals") -> str
         "    'python': '# YOUR CODE HERE\\nraise NotImplementedError(\"not implemented yet\")'\n"
         "}\n"
         "c.Execute.timeout = 120\n"
+        "# Autograde grades in the sandbox (autograder.platforms.nbgrader_sandbox): nbgrader's Execute,\n"
+        "# which would run the student's cells and then the test cells in one kernel, is replaced.\n"
+        "c.Autograde.autograde_preprocessors = [\n"
+        + "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
+        + "]\n"
     )
 
 

@@ -96,16 +96,31 @@ def load_student_module(folder: str, name: str) -> ModuleType:
     return module
 
 
+def _text_of(render: Callable[[], Any], limit: int, keep_end: bool = False) -> str:
+    """What a student's object says of itself, cut to `limit` characters (its text may be huge,
+    or not a str, or raise)."""
+    try:
+        text = render()
+    except BaseException:
+        return "<could not be shown>"
+    if type(text) is not str:
+        return "<could not be shown>"
+    return text[-limit:] if keep_end else text[:limit]
+
+
 def describe_error(error: BaseException) -> dict[str, str]:
-    lines = traceback.format_exception(type(error), error, error.__traceback__)
-    tail = "".join(line for line in lines if "autograder/probe/runner.py" not in line)[-1500:]
-    message = str(error)[:500]
+    """The error of one call, every field cut short (the grader bounds them again)."""
+
+    def formatted() -> str:
+        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        return "".join(line for line in lines if "autograder/probe/runner.py" not in line)
+
     return {
-        "type": type(error).__name__,
+        "type": _text_of(lambda: type(error).__name__, 200),
         "kind": error_kind(error),
         "lineage": lineage(error),
-        "message": message,
-        "traceback": tail,
+        "message": _text_of(lambda: str(error), 500),
+        "traceback": _text_of(formatted, 1500, keep_end=True),
     }
 
 
@@ -310,7 +325,7 @@ def run_plan(folder: str, calls: list[dict[str, Any]], results: Any) -> None:
             if outcome.get("error", {}).get("kind") == "timeout":
                 timed_out.add(target)
         end_strays()
-        results.write(json.dumps(outcome, allow_nan=False) + "\n")
+        results.write(wire_format.outcome_line(outcome))
         results.flush()
 
 

@@ -51,21 +51,27 @@ def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> N
 
 def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> str:
     """Wait for the child; kill it when no new well-formed outcome comes for too long (blank or
-    forged lines written by the student's code are not progress), or past a hard stop."""
-    started, offset = time.monotonic(), 0
+    forged lines written by the student's code are not progress), past a hard stop, or once it
+    floods the result channel with junk. The channel is read as it grows, each byte once."""
+    started, channel = time.monotonic(), wire_format.ChannelReader()
     deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
+            channel.read_file(results_path)  # what it wrote last
+            if channel.flooded:
+                return wire_format.OUTPUT_LIMIT_PASSED
             return f"exited with code {os.waitstatus_to_exitcode(status)}"
         now = time.monotonic()
-        more, offset = wire_format.complete_outcomes(results_path, offset)
-        if more:
+        if channel.read_file(results_path):
             deadline = now + quiet
-        if now > deadline or now > hard_stop:
+        ending = wire_format.OUTPUT_LIMIT_PASSED if channel.flooded else None
+        if ending is None and (now > deadline or now > hard_stop):
+            ending = wire_format.TIME_LIMIT_PASSED
+        if ending is not None:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return wire_format.TIME_LIMIT_PASSED
+            return ending
         time.sleep(0.002)
 
 

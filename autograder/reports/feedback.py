@@ -1,17 +1,37 @@
 """The words of the feedback: what each case, failure and diagnosis says. Every rendering (text,
-Markdown, HTML, Gradescope's output) takes its sentences from here, so they agree."""
+Markdown, HTML, Gradescope's output) takes its sentences from here, so they agree.
+
+Sizes are capped here too, so every rendering stays small whatever a result holds: a case's
+feedback, a check's (a Gradescope test's `output`) and a whole result's (see `result_feedback`).
+The student's own text was already cut and escaped where it entered the result
+(`autograder.results.untrusted`); these caps hold even for a result that was not built that way."""
 
 from __future__ import annotations
 
-from autograder.results.model import CaseOutcome, CheckOutcome, Failure, FailureKind, GraderError
+from autograder.results.model import (
+    CaseOutcome,
+    CheckOutcome,
+    Failure,
+    FailureKind,
+    GraderError,
+    SubmissionResult,
+)
+from autograder.results.untrusted import truncated
+
+CASE_CHARS = 2_000  # one case's feedback
+CHECK_CHARS = 8_000  # one check's: a Gradescope test's output
+# A result's feedback in all: even as JSON with every character escaped (\uXXXX, 6 bytes), the
+# Gradescope document stays well under its 1 MB.
+RESULT_CHARS = 100_000
 
 
 def failure_text(failure: Failure) -> str:
-    kind, detail = failure.kind, failure.detail
+    kind, detail = failure.kind, truncated(failure.detail, CASE_CHARS)
     if kind is FailureKind.NOT_IMPLEMENTED:
         return "not implemented yet (it raises NotImplementedError)"
     if kind is FailureKind.RAISED:
-        return f"raised {failure.exception}: {detail}" + (f" ({failure.where})" if failure.where else "")
+        where = f" ({truncated(failure.where, CASE_CHARS)})" if failure.where else ""
+        return f"raised {truncated(failure.exception, CASE_CHARS)}: {detail}{where}"
     if kind is FailureKind.TIMED_OUT:
         return detail if detail.startswith("skipped") else f"timed out: {detail}"
     if kind is FailureKind.UNREADABLE_VALUE:
@@ -24,12 +44,17 @@ def failure_text(failure: Failure) -> str:
 
 
 def case_lines(case: CaseOutcome) -> list[str]:
+    return truncated("\n".join(_case_lines(case)), CASE_CHARS).split("\n")
+
+
+def _case_lines(case: CaseOutcome) -> list[str]:
     if case.passed:
         return [f"✓ {case.label}"]
-    said = case.message or (failure_text(case.failure) if case.failure else "wrong")
-    if case.message and case.failure:
+    message, hint = truncated(case.message, CASE_CHARS), truncated(case.hint, CASE_CHARS)
+    said = message or (failure_text(case.failure) if case.failure else "wrong")
+    if message and case.failure:
         said += f", instead: {failure_text(case.failure)}"
-    lines = [f"✗ {case.label}: {said}" + (f". {case.hint}" if case.hint else "")]
+    lines = [f"✗ {case.label}: {said}" + (f". {hint}" if hint else "")]
     if case.locus is not None:
         lines.append(
             f"  Your table first leaves the reference at step {case.locus.step}, "
@@ -63,7 +88,21 @@ def check_lines(outcome: CheckOutcome) -> list[str]:
 
 
 def check_feedback(outcome: CheckOutcome) -> str:
-    return "\n".join(check_lines(outcome))
+    return truncated("\n".join(check_lines(outcome)), CHECK_CHARS)
+
+
+def result_feedback(result: SubmissionResult) -> dict[str, str]:
+    """Each check's feedback by check id, in order, until the result's passes RESULT_CHARS; the
+    checks after that say their feedback was left out."""
+    feedback: dict[str, str] = {}
+    left = RESULT_CHARS
+    for outcome in result.outcomes:
+        text = check_feedback(outcome)
+        if len(text) > left:
+            text = f"(feedback left out: this result's feedback passed {RESULT_CHARS} characters)"
+        left = max(left - len(text), 0)
+        feedback[outcome.check_id] = text
+    return feedback
 
 
 def grader_error_text(error: GraderError) -> str:

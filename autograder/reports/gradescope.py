@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.reports.feedback import check_feedback, grader_error_text
+from autograder.reports.feedback import grader_error_text, result_feedback
 from autograder.results.model import SubmissionResult
 
 # rubric visibility -> Gradescope's visibility field
@@ -12,7 +12,10 @@ GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
 def to_gradescope(result: SubmissionResult) -> dict[str, Any]:
+    """The results.json document; every test's output and the document as a whole stay bounded
+    (see the caps in `autograder.reports.feedback`)."""
     tests = []
+    feedback = result_feedback(result)
     for outcome in result.outcomes:
         tests.append(
             {
@@ -21,7 +24,7 @@ def to_gradescope(result: SubmissionResult) -> dict[str, Any]:
                 "score": outcome.score if outcome.counts else 0.0,
                 "max_score": outcome.max_score if outcome.counts else 0.0,
                 "status": "passed" if outcome.status == "passed" else "failed",
-                "output": check_feedback(outcome),
+                "output": feedback[outcome.check_id],
                 "visibility": GRADESCOPE_VISIBILITY.get(outcome.visibility, "visible"),
                 "tags": [outcome.part, *outcome.misconceptions],
                 "extra_data": {

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from autograder.reports.feedback import check_feedback, grader_error_text
+from autograder.reports.feedback import grader_error_text, result_feedback
 from autograder.results.model import (
     CheckOutcome,
     GateTableEvidence,
@@ -38,6 +38,10 @@ td.first-wrong { background: #ffd7d5; outline: 2px solid #cf222e; font-weight: b
 """
 
 
+SHOWN_STEPS = 64  # of a gate table: its rows (a student's table may hold a million empty ones)
+SHOWN_UNITS = 8
+
+
 def _sig4(value: Any) -> str:
     try:
         return f"{float(value):.4g}"
@@ -45,23 +49,26 @@ def _sig4(value: Any) -> str:
         return escape(str(value))
 
 
-def _checks_table(outcomes: Sequence[CheckOutcome]) -> str:
+def _checks_table(outcomes: Sequence[CheckOutcome], feedback: Mapping[str, str]) -> str:
     rows = []
     for o in outcomes:
         misconceptions = escape(", ".join(o.misconceptions))
         rows.append(
             f'<tr class="{escape(o.status)}"><td>{escape(o.name)}</td><td class="num">{_score(o)}</td>'
             f'<td class="status">{escape(_status(o))}</td><td>{misconceptions}</td>'
-            f"<td><pre>{escape(check_feedback(o))}</pre></td></tr>"
+            f"<td><pre>{escape(feedback[o.check_id])}</pre></td></tr>"
         )
     head = "<tr><th>Check</th><th>Score</th><th>Status</th><th>Misconceptions</th><th>Feedback</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _gate_grid(title: str, keys: Sequence[str], table: Mapping[str, Any], mark: tuple[int, str, int]) -> str:
-    """One gate table: a row per step, for each key its unit values; `mark` is (step, key, unit)."""
-    columns = {k: table.get(k) or [] for k in keys}
+    """One gate table: a row per step, for each key its unit values; `mark` is (step, key, unit).
+    At most SHOWN_STEPS steps and SHOWN_UNITS units of each key, whatever the table holds."""
+    every = {k: table.get(k) or [] for k in keys}
+    columns = {k: [list(row)[:SHOWN_UNITS] for row in rows[:SHOWN_STEPS]] for k, rows in every.items()}
     steps = max((len(rows) for rows in columns.values()), default=0)
+    left_out = max((len(rows) for rows in every.values()), default=0) - steps
     units = {k: max((len(row) for row in rows), default=0) for k, rows in columns.items()}
     head1 = "".join(f'<th colspan="{max(units[k], 1)}">{escape(k)}</th>' for k in keys)
     head2 = "".join(f"<th>{u}</th>" for k in keys for u in range(max(units[k], 1)))
@@ -76,6 +83,9 @@ def _gate_grid(title: str, keys: Sequence[str], table: Mapping[str, Any], mark: 
                 where = f'data-step="{t + 1}" data-key="{escape(k)}" data-unit="{u}"'
                 cells.append(f'<td class="{css}" {where}>{text}</td>')
         body.append(f"<tr><th>{t + 1}</th>{''.join(cells)}</tr>")
+    if left_out > 0:
+        width = 1 + sum(max(n, 1) for n in units.values())
+        body.append(f'<tr><th colspan="{width}">… and {left_out} more steps</th></tr>')
     return (
         f"<div><h4>{escape(title)}</h4><table><tr><th rowspan=2>step</th>{head1}</tr>"
         f"<tr>{head2}</tr>{''.join(body)}</table></div>"
@@ -170,8 +180,9 @@ def render_html(result: SubmissionResult, *, plots: bool = True) -> str:
         notes.insert(0, grader_error_text(result.grader_error))
     if notes:
         body.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
+    feedback = result_feedback(result)
     for part, outcomes in result.by_part().items():
-        body += [f"<h2>Part {escape(part)}</h2>", _checks_table(outcomes)]
+        body += [f"<h2>Part {escape(part)}</h2>", _checks_table(outcomes, feedback)]
     for o in result.outcomes:
         for evidence in o.evidence:
             if isinstance(evidence, GateTableEvidence):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from autograder.reports.feedback import check_feedback, grader_error_text
+from autograder.reports.feedback import grader_error_text, result_feedback
 from autograder.results.model import SubmissionResult
 from autograder.results.model import number_text as _num
 from autograder.results.model import score_text as _score
@@ -52,11 +52,12 @@ def render_markdown(result: SubmissionResult) -> str:
         lines += ["", f"## Part {_inline(part)}", "", "| Check | Score | Status |", "| --- | ---: | --- |"]
         lines.extend(f"| {_cell(o.name)} | {_score(o)} | {_cell(_status(o))} |" for o in outcomes)
     flagged = [o for outcomes in parts.values() for o in outcomes if o.status != "passed" or o.manual]
+    feedback = result_feedback(result)
     if flagged:
         lines += ["", "## Feedback"]
     for outcome in flagged:
         lines += ["", f"### Part {_inline(outcome.part)}: {_inline(outcome.name)} [{_status(outcome)}]", ""]
         if outcome.misconceptions:
             lines += ["Misconceptions: " + ", ".join(f"`{m}`" for m in outcome.misconceptions), ""]
-        lines.append(_fenced(check_feedback(outcome) or "(no feedback)"))
+        lines.append(_fenced(feedback[outcome.check_id] or "(no feedback)"))
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from autograder.reports.feedback import check_feedback, grader_error_text
+from autograder.reports.feedback import grader_error_text, result_feedback
 from autograder.results.model import CheckOutcome, SubmissionResult
 from autograder.results.model import number_text as _num
 from autograder.results.model import score_text as _score
@@ -52,13 +52,12 @@ def _part_table(part: str, outcomes: Sequence[CheckOutcome]) -> Table:
     return table
 
 
-def _feedback_block(outcome: CheckOutcome) -> RenderableType:
+def _feedback_block(outcome: CheckOutcome, feedback: str) -> RenderableType:
     title = Text(f"{outcome.name} [{_status(outcome)}]")
     parts: list[RenderableType] = [title]
     if outcome.misconceptions:
         parts.append(Padding(Text("misconceptions: " + ", ".join(outcome.misconceptions)), (0, 0, 0, 2)))
-    feedback = check_feedback(outcome).strip() or "(no feedback)"
-    parts.append(Padding(Text(feedback, overflow="fold"), (0, 0, 0, 2)))
+    parts.append(Padding(Text(feedback.strip() or "(no feedback)", overflow="fold"), (0, 0, 0, 2)))
     return Group(*parts)
 
 
@@ -73,12 +72,13 @@ def render_text(result: SubmissionResult, *, width: int = 100) -> str:
     if result.grader_error is not None:
         renderables.append(Text(grader_error_text(result.grader_error)))
     renderables.extend(Text(f"Note: {note}") for note in result.notes)
+    feedback = result_feedback(result)
     for part, outcomes in result.by_part().items():
         renderables.append(Text(""))
         renderables.append(_part_table(part, outcomes))
         for outcome in outcomes:
             if _needs_feedback(outcome):
-                renderables.append(_feedback_block(outcome))
+                renderables.append(_feedback_block(outcome, feedback[outcome.check_id]))
     return _export(renderables, width)
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from autograder.probe import wire_format
 from autograder.sandbox.commands import (
@@ -32,7 +32,7 @@ Outcome = dict[str, Any]
 RunOnce = Callable[[Sequence[Call]], tuple[list[Outcome], str]]  # calls -> (outcomes, how it ended)
 FORGED = "the submission wrote to the grader's result channel; its results were discarded"
 TOO_SLOW = wire_format.TIME_LIMIT_PASSED  # how `watch` says a probe ended
-TOO_LOUD = "wrote more than its output limit"
+TOO_LOUD = wire_format.OUTPUT_LIMIT_PASSED  # a result file over its size, or flooded with junk
 
 
 class SandboxError(RuntimeError):
@@ -51,14 +51,16 @@ class ProbeRun:
     unusable: Mapping[str, str] = field(default_factory=dict)
 
 
-def read_outcomes(raw: bytes) -> list[Outcome]:
-    """The well-formed outcomes in a result file; blank, cut-off or malformed lines are dropped."""
-    outcomes = []
-    for line in raw.split(b"\n"):
-        outcome = wire_format.parse_outcome(line)
-        if outcome is not None:
-            outcomes.append(outcome)
-    return outcomes
+def read_outcomes(raw: bytes | BinaryIO) -> list[Outcome]:
+    """The well-formed outcomes in a result file (its bytes, or the file itself, read from where it
+    stands); blank, cut-off or malformed lines are dropped, each at a bounded cost, and past
+    `wire_format.MAX_JUNK_LINES` of them nothing more is read (see `wire_format.ChannelReader`)."""
+    channel = wire_format.ChannelReader()
+    if isinstance(raw, bytes):
+        channel.feed(raw)
+    else:
+        channel.read(raw)
+    return channel.outcomes
 
 
 def failure(call: Mapping[str, Any], message: str, kind: str = "probe_died") -> Outcome:
@@ -142,20 +144,21 @@ def watch(
     with contextlib.suppress(BrokenPipeError):
         process.stdin.write(plan)
         process.stdin.close()
-    started, offset = time.monotonic(), 0
+    started, channel = time.monotonic(), wire_format.ChannelReader()  # reads each byte once
     deadline = started + limits.startup_seconds
     hard_stop = started + limits.startup_seconds + limits.quiet_seconds * max(1, calls)
     while process.poll() is None:
         now = time.monotonic()
-        more, offset = wire_format.complete_outcomes(str(results_path), offset)
-        if more:  # progress is a new well-formed outcome, not any write (a student can write too)
+        if channel.read_file(str(results_path)):
+            # progress is a new well-formed outcome, not any write (a student can write too)
             deadline = now + limits.quiet_seconds
         if now > deadline or now > hard_stop:
             return TOO_SLOW
-        if results_path.stat().st_size > limits.file_bytes:
+        if channel.flooded or results_path.stat().st_size > limits.file_bytes:
             return TOO_LOUD
         time.sleep(0.01)
-    return "finished"
+    channel.read_file(str(results_path))  # what it wrote last
+    return TOO_LOUD if channel.flooded else "finished"
 
 
 def run_probe_once(

@@ -106,3 +106,40 @@ def test_an_empty_folder_scores_zero_with_missing_files(
         for t in document["tests"]
         if t["number"] != "b.explanation"
     )
+
+
+def test_a_bad_submission_among_good_ones_stops_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text(json.dumps({"cells": ["a cell that is a string"], "metadata": [], "nbformat": 4}))
+    good = [str(SAMPLES / "material_answer"), str(SAMPLES / "full_marks_reference")]
+    assert grade(good[0], str(bad), good[1], "--format", "json") == 0
+    documents = json.loads(capsys.readouterr().out)
+    assert [d["extra_data"]["submission"] for d in documents] == [
+        "material_answer",
+        "bad",
+        "full_marks_reference",
+    ]
+    assert documents[1]["score"] == 0 and "unusable file" in documents[1]["extra_data"]["troubles"]
+    assert documents[2]["score"] == documents[2]["max_score"]
+
+
+def test_a_missing_path_among_good_ones_is_one_line_after_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere"
+    assert grade(str(SAMPLES / "material_answer"), str(missing), "--format", "json") == 3
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["extra_data"]["submission"] == "material_answer"
+    assert captured.err.strip().splitlines()[-1] == f"autograder: {missing}: no such file or folder"
+
+
+def test_without_bubblewrap_the_grader_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", "none")  # bubblewrap_available() is then False
+    folders = [str(SAMPLES / "material_answer"), str(SAMPLES / "full_marks_reference")]
+    assert grade(*folders, "--summary") == 0
+    err = capsys.readouterr().err
+    assert err.count("bubblewrap is not installed") == 1 and "apt-get install bubblewrap" in err

@@ -29,6 +29,41 @@ STUDENTS = (
     "mistake_no_seq_len",
 )
 TAMPERED = "tampered_test_cell"
+# Untouched stubs plus a few lines in part (a)'s code cell, as a hostile student would write them.
+# In nbgrader's kernel each would decide scores; graded in the sandbox, each must earn nothing.
+ATTACKS = {
+    "replace_the_checking_function": (
+        "import autograder.platforms.notebook_checks as _checks\n"
+        "_checks.run_check = lambda check_id, namespace: 100.0\n"
+    ),
+    "rebind_to_the_reference": (
+        "import os, sys, importlib.util\n"
+        "_spec = importlib.util.spec_from_file_location('r', os.environ.get('AUTOGRADER_COURSE', '.')"
+        " + '/solutions/lstm_gates.py')\n"
+        "_ref = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_ref)\n"
+        "sigmoid, lstm_step, gate_table = _ref.sigmoid, _ref.lstm_step, _ref.gate_table\n"
+    ),
+    "patch_numpy_comparisons": (
+        "import numpy\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "numpy.array_equal = lambda *a, **k: True\n"
+    ),
+    "patch_builtins_and_modules": (
+        "import builtins, sys\n"
+        "builtins.isinstance = lambda *a: True\n"
+        "sys.modules['autograder'] = type(sys)('autograder')\n"
+    ),
+    "write_what_grading_reads": (
+        "import glob, os\n"
+        "_course = os.path.abspath('../../..')  # nbgrader runs the kernel in autograded/STUDENT/ASSIGNMENT\n"
+        "for _path in glob.glob(_course + '/gradebook.db') + glob.glob(_course + '/*/*/*/*.ipynb'):\n"
+        "    try:\n"
+        "        open(_path, 'a').write('x')\n"
+        "    except OSError:\n"
+        "        pass\n"
+    ),
+}
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -68,6 +103,14 @@ def nb_course(tmp_path_factory: pytest.TempPathFactory, grader: Grader) -> Path:
     target = notebook_path(course, "submitted", TAMPERED)
     target.parent.mkdir(parents=True)
     target.write_text(json.dumps(tampered))
+    for student, code in ATTACKS.items():
+        attack: dict[str, Any] = filled_notebook(release, SAMPLES / "zero_untouched_stubs", parts)
+        for cell in attack["cells"]:
+            if cell["metadata"].get("nbgrader", {}).get("grade_id") == "a_code":
+                cell["source"] = "".join(cell["source"]) + "\n" + code
+        target = notebook_path(course, "submitted", student)
+        target.parent.mkdir(parents=True)
+        target.write_text(json.dumps(attack))
     nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     return course
@@ -107,3 +150,20 @@ def test_a_tampered_test_cell_is_overwritten_and_earns_nothing(nb_course: Path) 
     )
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     assert "run_check('a.sigmoid', globals())" in source
+
+
+def test_no_attack_on_the_grading_earns_a_point(nb_course: Path) -> None:
+    scores = gradebook_scores(nb_course)
+    assert {student: scores[student] for student in ATTACKS} == dict.fromkeys(ATTACKS, 0.0)
+
+
+def test_no_kernel_runs_student_code_during_autograde(nb_course: Path) -> None:
+    """The test cells' outputs come from the sandbox: the feedback text and the score as value."""
+    autograded = json.loads(notebook_path(nb_course, "autograded", "material_answer").read_text())
+    checks = [
+        c for c in autograded["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "a_sigmoid"
+    ]
+    (cell,) = checks
+    kinds = [output["output_type"] for output in cell["outputs"]]
+    assert kinds == ["stream", "execute_result"]
+    assert "sigmoid" in "".join(cell["outputs"][0]["text"])
