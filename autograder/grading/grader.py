@@ -24,6 +24,7 @@ from autograder.grading.student_values import student_value, unusable
 from autograder.kinds import KINDS
 from autograder.kinds.base import CourseFacts, Ground, PreparedCase
 from autograder.results.model import CheckOutcome, Failure, FailureKind, GraderError, SubmissionResult
+from autograder.results.untrusted import untrusted_text
 from autograder.rubric.load import load_rubric
 from autograder.rubric.model import Check, Rubric, RubricError
 from autograder.rubric.source import read_rubric_data
@@ -152,7 +153,7 @@ def grade_submission(
     if probe.restarts:
         notes.append(f"the probe was restarted {probe.restarts} time(s) after a crash or a hang")
     return SubmissionResult(
-        submission=path.name,
+        submission=untrusted_text(path.name, 200),
         outcomes=outcomes,
         isolation=probe.isolation,
         seconds=time.perf_counter() - started,
