@@ -128,12 +128,13 @@ def grade_submission(
     """Every check's outcome for the submission at `path` (a folder of modules, or a notebook)."""
     check_submission_path(path)
     if path.is_file():
-        from autograder.platforms.notebooks import submission_from_notebook
+        from autograder.platforms.notebook_submissions import submission_from_notebook
 
         with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
             try:
                 parts = [(part.id, part.module) for part in grader.rubric.parts]
-                converted = submission_from_notebook(path, Path(folder) / path.stem, parts)
+                contract = {part.module: part.names for part in grader.rubric.parts}
+                converted = submission_from_notebook(path, Path(folder) / path.stem, parts, contract)
             except (ValueError, UnicodeDecodeError) as error:
                 raise SubmissionError(f"{path}: not a readable notebook: {error}") from None
             return grade_submission(converted, grader, sandbox=sandbox, limits=limits, warm=warm)

@@ -22,6 +22,7 @@ from autograder.authoring import stubs
 from autograder.course import Course
 from autograder.grading.grader import SubmissionError
 from autograder.kinds import KINDS
+from autograder.platforms.notebook_submissions import cell_grade_id, module_text, notebook_cells
 from autograder.rubric.model import Check, Part, Rubric
 
 ASSIGNMENT = "lstm_fundamentals"
@@ -239,70 +240,6 @@ def _differs(path: Path, text: str) -> bool:
     return not path.is_file() or path.read_bytes() != text.encode("utf-8")
 
 
-MAX_NOTEBOOK_BYTES = 50 * 1024**2
-
-
-def _ids(cell: Mapping[str, Any]) -> str:
-    return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
-
-
-def read_notebook(path: Path) -> Any:
-    """The JSON document of a notebook file; SubmissionError (one line) if it is larger than
-    MAX_NOTEBOOK_BYTES, not UTF-8, not JSON, or nested too deeply to read."""
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise SubmissionError(f"larger than {MAX_NOTEBOOK_BYTES} bytes")
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except RecursionError:
-        raise SubmissionError("nested too deeply") from None
-    except UnicodeDecodeError as error:
-        raise SubmissionError(f"not UTF-8 text (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise SubmissionError(f"not JSON ({error})") from None
-    except OSError as error:
-        raise SubmissionError(f"cannot be read ({error.strerror})") from None
-
-
-def _shape_problem(cell: Any) -> str:
-    """What in a cell is not the shape the grader reads, or ""."""
-    if not isinstance(cell, dict):
-        return "is not an object"
-    metadata = cell.get("metadata", {})
-    if not isinstance(metadata, dict):
-        return "has metadata that is not an object"
-    nbgrader = metadata.get("nbgrader", {})
-    if not isinstance(nbgrader, dict):
-        return "has nbgrader metadata that is not an object"
-    if not isinstance(nbgrader.get("grade_id", ""), str) or not isinstance(cell.get("cell_type", ""), str):
-        return "has a grade_id or a cell_type that is not text"
-    source = cell.get("source", "")
-    if not all(isinstance(s, str) for s in (source if isinstance(source, list) else [source])):
-        return "has a source that is neither text nor a list of text"
-    return ""
-
-
-def notebook_cells(document: Any) -> list[dict[str, Any]]:
-    """A notebook document's cells, each checked for the shape the grader reads; SubmissionError
-    (one line) at the first thing that is not a notebook's shape."""
-    if not isinstance(document, dict):
-        raise SubmissionError("the document is not a JSON object")
-    cells = document.get("cells", [])
-    if not isinstance(cells, list):
-        raise SubmissionError("its 'cells' is not a list")
-    for number, cell in enumerate(cells, 1):
-        problem = _shape_problem(cell)
-        if problem:
-            raise SubmissionError(f"cell {number} {problem}")
-    return cells
-
-
-def _module_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise SubmissionError(f"{path.name}: not readable UTF-8 text ({error})") from None
-
-
 def filled_notebook(
     notebook: Mapping[str, Any], submission: Path, parts: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -314,11 +251,11 @@ def filled_notebook(
     except (RecursionError, TypeError, ValueError) as error:
         raise SubmissionError(f"not a notebook ({type(error).__name__})") from None
     modules = {f"{part}_code": name for part, name in parts}
-    explanation = _constant(_module_text(submission / "lstm_gradients.py"), "EXPLANATION")
+    explanation = _constant(module_text(submission / "lstm_gradients.py"), "EXPLANATION")
     for cell in notebook_cells(filled):
-        cell_id = _ids(cell)
+        cell_id = cell_grade_id(cell)
         if cell_id in modules:
-            cell["source"] = _module_text(submission / f"{modules[cell_id]}.py")
+            cell["source"] = module_text(submission / f"{modules[cell_id]}.py")
         elif cell_id == "b_answers":
             cell["source"] = "# CONCEPT_ANSWERS is defined in the code cell above.\n"
         elif cell_id == "b_explanation":
@@ -341,60 +278,3 @@ def _constant(source: str, name: str) -> str:
                 return ""
             return value if isinstance(value, str) else ""
     return ""
-
-
-def _cell_text(cell: Mapping[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def submission_from_notebook(notebook_path: Path, target: Path, parts: Sequence[tuple[str, str]]) -> Path:
-    """Turn a notebook submission into the three module files the grader expects.
-
-    A notebook shares one namespace across cells, so part (b) sees part (a)'s names and part (c)
-    sees both: the modules import each other's names to keep that meaning. IPython magics and shell
-    escapes (lines starting with % or !) are dropped. Anything that is not a notebook of the shape
-    read here (too large, not JSON, a cell that is not an object...) is a SubmissionError, one line.
-    """
-    cells = notebook_cells(read_notebook(notebook_path))
-    by_part = dict(parts)
-    chunks_of: dict[str, list[str]] = {module: [] for _, module in parts}
-    explanations: dict[str, str] = {}
-    for cell in cells:
-        cell_id = _ids(cell)
-        text = _cell_text(cell)
-        if cell_id.endswith("_explanation") and cell_id[:1] in by_part:
-            explanations[by_part[cell_id[0]]] = text
-        elif (
-            cell.get("cell_type") == "code"
-            and cell_id[:1] in by_part
-            and cell_id.endswith(("_code", "_answers"))
-        ):
-            kept = [line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))]
-            chunks_of[by_part[cell_id[0]]].append("\n".join(kept))
-    target.mkdir(parents=True, exist_ok=True)
-    shared = "try:\n    from {0} import *  # noqa: F403\nexcept Exception:  # noqa: BLE001\n    pass\n"
-    modules = [module for _, module in parts]
-    preludes = {
-        name: "".join(shared.format(m) for m in modules[:index]) for index, name in enumerate(modules)
-    }
-    for name, chunks in chunks_of.items():
-        body = "\n\n".join(chunks)
-        explanation = explanations.get(name, "")
-        if explanation.strip() and explanation.strip() != "YOUR ANSWER HERE":
-            body += f"\n\nEXPLANATION = {explanation!r}\n"
-        if chunks:
-            future = (
-                "from __future__ import annotations\n" if "from __future__ import annotations" in body else ""
-            )
-            body = body.replace("from __future__ import annotations", "")
-            _write_module(target / f"{name}.py", future + preludes[name] + body + "\n")
-    return target
-
-
-def _write_module(path: Path, text: str) -> None:
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # JSON can spell a lone surrogate ("\\udcff"); UTF-8 cannot
-        raise SubmissionError("a cell holds a lone surrogate, which is not text") from None
-    path.write_bytes(data)
