@@ -22,6 +22,12 @@ def output_folder(path: Path) -> Path:
     return path
 
 
+def inert(text: str) -> str:
+    """A cell a spreadsheet shows as text, never evaluates: a student's folder named `=HYPERLINK(...)`
+    or `+1+2` gets a leading apostrophe (the OWASP advice against CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(results: Mapping[str, SubmissionResult], path: Path) -> Path:
     """One row per student, one column per check (its score), then total and maximum."""
     check_ids: list[str] = []
@@ -34,7 +40,7 @@ def write_csv(results: Mapping[str, SubmissionResult], path: Path) -> Path:
         for student, result in results.items():
             scores = {o.check_id: (o.score if o.counts else "") for o in result.outcomes}
             writer.writerow(
-                [student, *(scores.get(c, "") for c in check_ids), result.score, result.max_score]
+                [inert(student), *(scores.get(c, "") for c in check_ids), result.score, result.max_score]
             )
     return path
 

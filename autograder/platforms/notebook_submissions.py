@@ -122,8 +122,9 @@ def _defined_names(code: str) -> set[str]:
 
 
 def _code(cell: Mapping[str, Any]) -> str:
-    """A code cell's text without IPython magics and shell escapes (lines starting with % or !)."""
-    kept = [line for line in _cell_text(cell).splitlines() if not line.lstrip().startswith(("%", "!"))]
+    """A code cell's text without IPython magics and shell escapes: unindented lines starting with
+    % or ! (an indented one continues a statement, such as `% (a, b)` in a long format)."""
+    kept = [line for line in _cell_text(cell).splitlines() if not line.startswith(("%", "!"))]
     return "\n".join(kept)
 
 

@@ -143,8 +143,8 @@ def module_lookup(folder: str) -> Lookup:
             except BaseException as error:
                 modules[module_name] = error
         module = modules[module_name]
-        if isinstance(module, MissingNameError):
-            raise module
+        if isinstance(module, MissingNameError | CallTimeout):
+            raise module  # a missing module, or an import that ran past its time: said as such
         if isinstance(module, BaseException):
             raise ImportError(f"importing {module_name}.py failed: {type(module).__name__}: {module}")
         try:

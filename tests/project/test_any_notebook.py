@@ -87,3 +87,18 @@ def test_a_part_left_out_fails_only_that_part(tmp_path: Path, course: Course) ->
     (result,) = grade([write(tmp_path / "two_parts.ipynb", v4(cells))], course=course)
     failed = {o.part for o in result.outcomes if o.status == "failed"}
     assert failed == {"c"}
+
+
+def test_a_percent_continuation_line_is_code_not_a_magic(tmp_path: Path, course: Course) -> None:
+    cells = pasted_cells()
+    budget = cells[-1]
+    old = 'raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")'
+    assert old in budget["source"]
+    budget["source"] = budget["source"].replace(
+        old,
+        'raise ValueError("convention must be one of %s, got %r"\n            % (CONVENTIONS, convention))',
+    )
+    (result,) = grade([write(tmp_path / "percent.ipynb", v4(cells))], course=course)
+    assert result.score == result.max_score, [
+        check_feedback(o) for o in result.outcomes if o.status == "failed"
+    ]

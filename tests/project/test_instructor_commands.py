@@ -355,3 +355,14 @@ def test_nbgrader_keeps_an_edited_course_unless_forced(
     capsys.readouterr()
     (tmp_path / "a_file").write_text("mine")
     assert "exists and is not a folder" in refused(capsys, [*command[:-1], str(tmp_path / "a_file")])
+
+
+def test_student_names_that_look_like_formulas_stay_text_in_grades_csv(tmp_path: Path) -> None:
+    from autograder.classroom.export import write_csv
+    from autograder.results.model import SubmissionResult
+
+    names = ['=HYPERLINK("evil.example","click")', "+1+2", "-2+3", "@SUM(A1)", "ada"]
+    path = write_csv({name: SubmissionResult(name, (), "none") for name in names}, tmp_path / "grades.csv")
+    with path.open(newline="", encoding="utf-8") as table:
+        first_cells = [row[0] for row in csv.reader(table)][1:]
+    assert first_cells == [f"'{name}" for name in names[:4]] + ["ada"]

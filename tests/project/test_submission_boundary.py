@@ -18,6 +18,7 @@ from autograder.grading.grader import Grader, grade_submission
 from autograder.platforms.gradescope import run_in_gradescope
 from autograder.probe.runner import TMP_INODES
 from autograder.reports.feedback import check_feedback
+from autograder.results.model import FailureKind
 from autograder.sandbox import WarmSandbox, bubblewrap_available
 from autograder.sandbox.staging import MAX_SOURCE_BYTES, stage_submission
 
@@ -137,3 +138,14 @@ def test_the_private_tmp_is_bounded_in_files_not_only_in_bytes(
     counts = check_feedback(next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked"))
     made = int(counts.split("got ")[1].split(",")[0])
     assert 0 < made < TMP_INODES, counts
+
+
+def test_an_import_that_hangs_is_a_timeout_not_an_import_error(tmp_path: Path, course: Course) -> None:
+    submission = copy_of("full_marks_reference", tmp_path / "import_hang")
+    (submission / "lstm_gates.py").write_text("while True:\n    pass\n", encoding="utf-8")
+    (result,) = grade([submission], course=course)
+    part_a = [o for o in result.outcomes if o.part == "a"]
+    kinds = {f.kind for o in part_a for f in o.failures}
+    assert kinds == {FailureKind.TIMED_OUT}, [check_feedback(o) for o in part_a]
+    assert FailureKind.TIMED_OUT in result.troubles
+    assert "CallTimeout" not in " ".join(check_feedback(o) for o in part_a)
