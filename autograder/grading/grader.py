@@ -47,7 +47,11 @@ class Grader:
     @property
     def limits(self) -> Limits:
         limits = self.rubric.time_limits
-        return Limits(quiet_seconds=limits.quiet_seconds, startup_seconds=limits.startup_seconds)
+        return Limits(
+            quiet_seconds=limits.quiet_seconds,
+            startup_seconds=limits.startup_seconds,
+            submission_seconds=limits.submission_seconds,
+        )
 
     @property
     def plan(self) -> list[dict[str, Any]]:

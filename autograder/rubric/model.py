@@ -26,6 +26,7 @@ class TimeLimits:
     call_seconds: float  # one call of a student function
     quiet_seconds: float  # the watchdog: longest silence between two outcomes of a probe
     startup_seconds: float  # a probe's start, before its first outcome
+    submission_seconds: float  # no fresh probe starts for a submission past this much time
 
 
 @dataclass(frozen=True)

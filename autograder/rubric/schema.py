@@ -24,12 +24,13 @@ TOLERANCE = {
 }
 TIME_LIMITS = {
     "type": "object",
-    "required": ["call_seconds", "quiet_seconds", "startup_seconds"],
+    "required": ["call_seconds", "quiet_seconds", "startup_seconds", "submission_seconds"],
     "additionalProperties": False,
     "properties": {
         "call_seconds": {**POSITIVE, "maximum": 600},
         "quiet_seconds": {**POSITIVE, "maximum": 600},
         "startup_seconds": {**POSITIVE, "maximum": 600},
+        "submission_seconds": {**POSITIVE, "maximum": 3600},
     },
 }
 IDENTIFIER = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}

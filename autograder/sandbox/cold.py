@@ -84,14 +84,23 @@ def in_plan_order(written: Sequence[Outcome], calls: Sequence[Call]) -> bool:
     )
 
 
-def collect(calls: Sequence[Call], run_once: RunOnce) -> tuple[dict[str, Outcome], int, list[str]]:
+def collect(
+    calls: Sequence[Call], run_once: RunOnce, budget_seconds: float
+) -> tuple[dict[str, Outcome], int, list[str]]:
     """Run the calls through fresh probes until each has an outcome. A call that crashes or hangs
-    its probe fails, with every other call of the same function; a fresh probe carries on."""
+    its probe fails, with every other call of the same function; a fresh probe carries on, unless
+    the submission has used its time budget: then the calls left fail without being run."""
     outcomes: dict[str, Outcome] = {}
     notes: list[str] = []
     restarts = 0
     remaining = list(calls)
+    deadline = time.monotonic() + budget_seconds
     while remaining:
+        if restarts and time.monotonic() > deadline:
+            message = f"not run: the submission used its {budget_seconds:g} s of grading time"
+            outcomes.update((call["id"], failure(call, message, "timeout")) for call in remaining)
+            notes.append(message)
+            break
         written, ending = run_once(remaining)
         if not in_plan_order(written, remaining):
             # Outcomes come one per call, in the plan's order: anything else was written by the
@@ -217,5 +226,5 @@ def probe_submission(
         def run_once(remaining: Sequence[Call]) -> tuple[list[Outcome], str]:
             return run_probe_once(command_for, runner, staged, remaining, limits, scratch)
 
-        outcomes, restarts, notes = collect(calls, run_once)
+        outcomes, restarts, notes = collect(calls, run_once, limits.submission_seconds)
     return ProbeRun(outcomes, isolation_summary(use_bwrap), restarts, tuple(notes), unusable)

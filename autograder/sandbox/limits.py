@@ -18,6 +18,9 @@ class Limits:
     # (each call has its own alarm too), and the time allowed before the first.
     quiet_seconds: float
     startup_seconds: float
+    # All the probes of one submission (restarts after crashes and hangs included): past it, the
+    # calls left are not run. One probe may still finish its own watchdog's time.
+    submission_seconds: float
     memory_bytes: int = 2 * 1024**3  # address space
     file_bytes: int = 64 * 1024**2  # largest file it may write, and the size of its private /tmp
     open_files: int = 256

@@ -91,7 +91,9 @@ class WarmSandbox:
             unusable = stage_submission(submission, folder, modules)
             make_readable(folder)
             outcomes, restarts, notes = collect(
-                calls, lambda remaining: self.run_once(folder, token, remaining)
+                calls,
+                lambda remaining: self.run_once(folder, token, remaining),
+                self.limits.submission_seconds,
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -149,3 +149,28 @@ def test_an_import_that_hangs_is_a_timeout_not_an_import_error(tmp_path: Path, c
     assert kinds == {FailureKind.TIMED_OUT}, [check_feedback(o) for o in part_a]
     assert FailureKind.TIMED_OUT in result.troubles
     assert "CallTimeout" not in " ".join(check_feedback(o) for o in part_a)
+
+
+def test_a_submission_that_hangs_everywhere_is_bounded_in_total_time(
+    monkeypatch: pytest.MonkeyPatch, grader: Grader
+) -> None:
+    """Every function of it hangs at import: each fresh probe costs its start-up allowance, and
+    without a budget for the whole submission eleven of them cost 110 s. A fake clock: no sleeping."""
+    from autograder.sandbox import cold
+
+    now = [0.0]
+    monkeypatch.setattr(cold.time, "monotonic", lambda: now[0])
+    started = []
+
+    def hanging_probe(remaining: list[dict[str, object]]) -> tuple[list[dict[str, object]], str]:
+        started.append(len(remaining))
+        now[0] += grader.limits.startup_seconds  # it dies at its start-up limit, having said nothing
+        return [], cold.TOO_SLOW
+
+    calls = [case.call for _, cases in grader.prepared for case in cases]
+    outcomes, restarts, notes = cold.collect(calls, hanging_probe, grader.limits.submission_seconds)
+    assert set(outcomes) == {call["id"] for call in calls}
+    assert all(not outcome["ok"] and outcome["error"]["kind"] == "timeout" for outcome in outcomes.values())
+    budget_probes = grader.limits.submission_seconds / grader.limits.startup_seconds + 1
+    assert len(started) <= budget_probes < len({(c["module"], c["name"]) for c in calls})
+    assert any("used its" in note for note in notes)
