@@ -85,12 +85,13 @@ def grade_class(
     try:
         modules = tuple(p.stem for p in sorted(course.solutions.glob("*.py")))
         with batching.opened(submissions, modules) as intake:
-            _print_notes(submissions, intake.notes)
+            exports = (out, db, out / "feedback")  # never students, even with OUT the class folder
+            _print_notes(submissions, (*intake.notes, *_taken_by_exports(intake.folder, exports, modules)))
             found = batching.discover(
                 intake.folder,
                 batching.grading_fingerprint(course),
                 modules=modules,
-                exclude=(out, db, out / "feedback"),  # the exports, even with OUT the class folder
+                exclude=exports,
                 damaged=intake.damaged,
             )
             executor = executor or (dask_executor(dask_scheduler) if dask_scheduler else None)
@@ -114,6 +115,18 @@ def grade_class(
         return 130
     _print_summary(found, summary, results, db, out)
     return 0
+
+
+def _taken_by_exports(folder: Path, exports: tuple[Path, ...], modules: tuple[str, ...]) -> list[str]:
+    """A student's folder that sits where the exports go is not graded: say so, never silently."""
+    return [
+        f"'{path.name}': holds exercise files but is where the exports go (--out): not graded; "
+        "choose another --out"
+        for path in exports
+        if path.parent.resolve() == folder.resolve()
+        and path.is_dir()
+        and any((path / f"{module}.py").is_file() for module in modules)
+    ]
 
 
 def _print_notes(source: Path, notes: tuple[str, ...], shown: int = 10) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -50,10 +51,28 @@ def write_feedback_files(
 ) -> int:
     """<folder>/<student>/results.json, feedback.md and feedback.html (with the gradient plot if
     `plots`: it costs about 0.1 s a student)."""
+    own_folder(folder)
     for student, result in results.items():
-        target = folder / student
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "results.json").write_text(json.dumps(to_gradescope(result), indent=1), encoding="utf-8")
-        (target / "feedback.md").write_text(render_markdown(result), encoding="utf-8")
-        (target / "feedback.html").write_text(render_html(result, plots=plots), encoding="utf-8")
+        target = own_folder(folder / student)
+        write_own(target / "results.json", json.dumps(to_gradescope(result), indent=1))
+        write_own(target / "feedback.md", render_markdown(result))
+        write_own(target / "feedback.html", render_html(result, plots=plots))
     return len(results)
+
+
+def own_folder(path: Path) -> Path:
+    """`path` as a real folder of the output: a symbolic link found there (planted by a student
+    when the output sits in the class folder) is removed, never written through."""
+    if path.is_symlink():
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_own(path: Path, text: str) -> None:
+    """Write a file of the output without following a link at its place."""
+    if path.is_symlink():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)

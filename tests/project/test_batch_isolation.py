@@ -157,6 +157,22 @@ def test_the_output_folder_inside_the_class_is_not_a_student(
     assert sorted(totals(out)) == ["full_marks_reference", "material_answer"]
 
 
+def test_a_link_in_the_output_is_never_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the output in the class folder, a student's folder named `feedback` holding a link
+    named after another student must not redirect that student's feedback files."""
+    submissions = make_class(tmp_path / "class", ("full_marks_reference",))
+    shutil.copytree(SAMPLES / "material_answer", submissions / "feedback")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (submissions / "feedback" / "full_marks_reference").symlink_to(victim, target_is_directory=True)
+    assert main(batch_args(submissions, submissions, "--jobs", "1")) == 0
+    assert list(victim.iterdir()) == []
+    assert (submissions / "feedback" / "full_marks_reference" / "results.json").is_file()
+    assert "'feedback': holds exercise files but is where the exports go" in capsys.readouterr().err
+
+
 # --- zips -----------------------------------------------------------------------------------------
 
 
