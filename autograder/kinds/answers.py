@@ -28,6 +28,18 @@ MAX_ANSWER_CHARS = 5000  # a written answer kept for the person grading it
 CONCEPT_ANSWER_CHARS = 80  # a concept answer quoted back
 
 
+def answer_said(target: str, answers: Any, given: Any) -> str:
+    """What the feedback says of a wrong or missing concept answer: a value that is not a dict of
+    text answers is named as such, never reported as "no answer yet"."""
+    if not isinstance(answers, Mapping):
+        return f"{target} is not a plain dict of answers: got {bounded_repr(answers, CONCEPT_ANSWER_CHARS)}"
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return "no answer yet"
+    if not isinstance(given, str):
+        return f"got {bounded_repr(given, CONCEPT_ANSWER_CHARS)}: an answer is a letter, as text"
+    return bounded_repr(given, CONCEPT_ANSWER_CHARS)
+
+
 class Concepts(CheckKind):
     """A dict of question -> letter; each question is a case worth the same."""
 
@@ -95,7 +107,7 @@ class Concepts(CheckKind):
             elif text == answer:
                 outcomes.append(CaseOutcome(question, 1.0))
             else:
-                shown = bounded_repr(given, CONCEPT_ANSWER_CHARS) if text else "no answer yet"
+                shown = answer_said(check.target, got.value, given)
                 hint = str(questions.get(question, {}).get("feedback", ""))
                 outcomes.append(CaseOutcome(question, 0.0, message=shown, hint=hint))
         diagnoses = tuple(

@@ -3,6 +3,7 @@ messages, typed failures, diagnoses and evidence are checked. No student code ru
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -254,6 +255,24 @@ def test_concepts_score_per_question_and_name_the_misconception(grader: Grader) 
     assert outcome.score == pytest.approx(check.points * (1 - wrong / len(answers)), abs=1e-3)
     assert trap.id in outcome.misconceptions
     assert all(case.hint for case in outcome.cases if not case.passed)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (types.MappingProxyType({"q1": "b"}), "is not a plain dict of answers"),  # crosses as unsupported
+        ("b", "is not a plain dict of answers"),
+        ({"q1": 2}, "got 2: an answer is a letter, as text"),
+        ({"q1": ""}, "no answer yet"),
+    ],
+)
+def test_concept_answers_of_the_wrong_form_are_named_as_such(grader: Grader, value: Any, said: str) -> None:
+    check = next(c for c, _ in grader.prepared if c.kind == "concepts")
+    outcome = outcomes_for(
+        grader, lambda c, case: ok(case.call["id"], value) if c.id == check.id else right(c, case)
+    )[check.id]
+    first = next(case for case in outcome.cases if case.label == "q1")
+    assert not first.passed and said in first.message, first.message
 
 
 def test_manual_item_hints_what_the_answer_leaves_out(grader: Grader) -> None:
