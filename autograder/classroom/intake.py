@@ -1,11 +1,7 @@
-"""What a class handed in: a folder of submissions, or a zip of them extracted safely, and the
-submissions found there.
-
-Nothing here follows a symbolic link, reads more of a submission than grading would, or raises over
-one student's files: what cannot be used becomes that student's `problem` (their result says so) or
-a note for the instructor. Only a SUBMISSIONS argument that is not a folder or a readable zip at all
-is a BatchInputError.
-"""
+"""What a class handed in (a folder of submissions, or a zip of them extracted safely) and the
+submissions found there. Nothing here follows a link, reads more than grading would, or raises over
+one student's files: what cannot be used is that student's `problem` or a note for the instructor.
+Only a SUBMISSIONS that is not a folder or a readable zip at all is a BatchInputError."""
 
 from __future__ import annotations
 
@@ -23,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+
+from autograder.sandbox.staging import STAND_IN
 
 MAX_ZIP_BYTES = 2 * 1024**3  # all that one zip may unpack to
 MAX_ENTRY_BYTES = 64 * 1024**2  # one file of a zip; a bigger one is not extracted
@@ -295,11 +293,26 @@ def extract(archive: zipfile.ZipFile, root: Path) -> tuple[tuple[str, ...], dict
         if why:
             notes.append(f"'{printable(name)}': not extracted ({why})")
             if parts and not name.endswith(("/", "\\")) and "duplicate" not in why:
-                damaged[target] = f"not extracted from the zip: {why}"
+                reason = f"not extracted from the zip: {why}"
+                if not _stands_in(target, reason):
+                    damaged[target] = reason
         elif not name.endswith(("/", "\\")):
             budget -= info.file_size
             damaged.pop(target, None)  # an earlier copy failed, this one did not
     return tuple(notes), damaged
+
+
+def _stands_in(target: Path, reason: str) -> bool:
+    """A module the zip could not give becomes a stand-in that staging reads as unusable for the
+    reason: only its checks fail, saying why. False for a notebook, or if it cannot be."""
+    try:
+        if target.suffix != ".py" or target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(STAND_IN + reason.encode("utf-8") + b"\n")
+    except OSError:
+        return False
+    return True
 
 
 def _holds_modules(folder: Path, modules: Sequence[str]) -> bool:

