@@ -14,17 +14,19 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from autograder.sandbox.staging import STAND_IN
+from autograder.sandbox.staging import write_stand_in
 
 MAX_ZIP_BYTES = 2 * 1024**3  # all that one zip may unpack to
 MAX_ENTRY_BYTES = 64 * 1024**2  # one file of a zip; a bigger one is not extracted
-MAX_ENTRIES = 100_000  # entries of a zip, and entries of a folder looked at
+MAX_ENTRIES = 100_000  # entries of a zip extracted, and entries of a folder looked at
+MAX_FOLDER_ENTRIES = 1_000  # entries of one folder of a zip extracted
 MAX_DEPTH = 32  # folders in one zip entry's path
 MAX_WRAPPERS = 8  # single wrapper folders descended through
 MAX_HASHED_BYTES = 64 * 1024**2  # a bigger file counts by its size and time, unread
@@ -273,46 +275,38 @@ def extract(archive: zipfile.ZipFile, root: Path) -> tuple[tuple[str, ...], dict
       are dropped;
     - not extracted: an absolute path, a `..` part, a symbolic link, more than MAX_DEPTH folders, a
       name the file system refuses, an encrypted or corrupt entry, a file larger than
-      MAX_ENTRY_BYTES or past MAX_ZIP_BYTES in all, any entry after MAX_ENTRIES;
-    - a duplicate entry (the same path after these rules, or a file where a folder is, or the
-      reverse): the first one extracted is kept.
-
+      MAX_ENTRY_BYTES or past MAX_ZIP_BYTES in all, an entry past MAX_FOLDER_ENTRIES in its folder
+      (one student's junk cannot crowd out the others) or past MAX_ENTRIES extracted in all;
+    - a duplicate entry (the same path, or a file where a folder is): the first one is kept.
     Returns a note per entry left out (`'NAME': why`), and, for a file left out other than as a
     duplicate, its path and why (`damaged`: the student whose module it is gets that reason)."""
     notes: list[str] = []
     damaged: dict[Path, str] = {}
-    budget = MAX_ZIP_BYTES
-    for index, info in enumerate(archive.infolist()):
-        if index == MAX_ENTRIES:
-            notes.append(f"more than {MAX_ENTRIES} entries: the rest are not extracted")
-            break
+    budget, extracted, crowded = MAX_ZIP_BYTES, 0, Counter[Path]()
+    for info in archive.infolist():
         name = entry_name(info)
         parts, why = entry_parts(name)
         target = root.joinpath(*parts) if parts else root
+        crowded[target.parent] += 1
+        if crowded[target.parent] > MAX_FOLDER_ENTRIES or extracted >= MAX_ENTRIES:
+            continue
+        extracted += 1
         why = why or _extract_one(archive, info, target, budget)
         if why:
             notes.append(f"'{printable(name)}': not extracted ({why})")
             if parts and not name.endswith(("/", "\\")) and "duplicate" not in why:
                 reason = f"not extracted from the zip: {why}"
-                if not _stands_in(target, reason):
+                if not write_stand_in(target, reason):
                     damaged[target] = reason
         elif not name.endswith(("/", "\\")):
             budget -= info.file_size
             damaged.pop(target, None)  # an earlier copy failed, this one did not
+    skipped = sum(count - MAX_FOLDER_ENTRIES for count in crowded.values() if count > MAX_FOLDER_ENTRIES)
+    if skipped or extracted >= MAX_ENTRIES:
+        notes.append(
+            f"entries past {MAX_FOLDER_ENTRIES} in one folder or {MAX_ENTRIES} in all: not extracted"
+        )
     return tuple(notes), damaged
-
-
-def _stands_in(target: Path, reason: str) -> bool:
-    """A module the zip could not give becomes a stand-in that staging reads as unusable for the
-    reason: only its checks fail, saying why. False for a notebook, or if it cannot be."""
-    try:
-        if target.suffix != ".py" or target.exists():
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(STAND_IN + reason.encode("utf-8") + b"\n")
-    except OSError:
-        return False
-    return True
 
 
 def _holds_modules(folder: Path, modules: Sequence[str]) -> bool:

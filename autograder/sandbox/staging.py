@@ -21,6 +21,20 @@ MAX_SOURCE_BYTES = 1_000_000
 STAND_IN = b"# autograder stand-in: "
 
 
+def write_stand_in(target: Path, reason: str) -> bool:
+    """A module a zip could not give (classroom/intake.py) becomes a stand-in that `read_module`
+    reads as unusable for the reason: only its checks fail, saying why. False for a file that is not
+    a module or that exists, or if it cannot be written."""
+    try:
+        if target.suffix != ".py" or target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(STAND_IN + reason.encode("utf-8") + b"\n")
+    except OSError:
+        return False
+    return True
+
+
 def read_module(source: Path) -> bytes | str | None:
     """The bytes of a submitted module, or why it cannot be used, or None when it is missing.
 

@@ -258,6 +258,20 @@ def test_zip_entries_with_bad_names_are_left_out_and_the_rest_extracted(tmp_path
     assert not (tmp_path / "escaped.py").exists()
 
 
+def test_one_students_thousands_of_files_do_not_crowd_out_the_others(tmp_path: Path) -> None:
+    from autograder.classroom.intake import MAX_ENTRIES, MAX_FOLDER_ENTRIES
+
+    junk = [(f"aaa_junk/d{index}.txt", b"") for index in range(MAX_ENTRIES + 1)]  # more than a zip may give
+    with zipfile.ZipFile(tmp_path / "class.zip", "w") as archive:
+        for name, data in [*junk, *files_of("zoe")]:
+            archive.writestr(name, data)
+    students, notes, problems = students_in(tmp_path / "class.zip")
+    assert students == ["aaa_junk", "zoe"] and problems == {}
+    assert notes == (
+        f"entries past {MAX_FOLDER_ENTRIES} in one folder or {MAX_ENTRIES} in all: not extracted",
+    )
+
+
 def test_an_oversized_module_in_a_zip_fails_only_its_own_part(tmp_path: Path) -> None:
     huge = [(n, b"#" * (70 * 1024**2) if n.endswith("lstm_gates.py") else d) for n, d in files_of("partial")]
     with zipfile.ZipFile(tmp_path / "class.zip", "w", zipfile.ZIP_DEFLATED) as archive:
