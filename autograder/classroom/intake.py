@@ -268,7 +268,9 @@ def _extract_one(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
     return ""
 
 
-def extract(archive: zipfile.ZipFile, root: Path) -> tuple[tuple[str, ...], dict[Path, str]]:
+def extract(
+    archive: zipfile.ZipFile, root: Path, modules: Sequence[str] = ()
+) -> tuple[tuple[str, ...], dict[Path, str]]:
     """Extract `archive` under `root`; never raises over an entry. The rules:
 
     - backslashes are separators (zips made on Windows: `ada\\lstm_gates.py`); empty and `.` parts
@@ -279,7 +281,8 @@ def extract(archive: zipfile.ZipFile, root: Path) -> tuple[tuple[str, ...], dict
       (one student's junk cannot crowd out the others) or past MAX_ENTRIES extracted in all;
     - a duplicate entry (the same path, or a file where a folder is): the first one is kept.
     Returns a note per entry left out (`'NAME': why`), and, for a file left out other than as a
-    duplicate, its path and why (`damaged`: the student whose module it is gets that reason)."""
+    duplicate, its path and why (`damaged`), unless it is one of `modules`: that one becomes a
+    stand-in that fails only its own checks, with the reason."""
     notes: list[str] = []
     damaged: dict[Path, str] = {}
     budget, extracted, crowded = MAX_ZIP_BYTES, 0, Counter[Path]()
@@ -296,7 +299,7 @@ def extract(archive: zipfile.ZipFile, root: Path) -> tuple[tuple[str, ...], dict
             notes.append(f"'{printable(name)}': not extracted ({why})")
             if parts and not name.endswith(("/", "\\")) and "duplicate" not in why:
                 reason = f"not extracted from the zip: {why}"
-                if not write_stand_in(target, reason):
+                if target.stem not in modules or not write_stand_in(target, reason):
                     damaged[target] = reason
         elif not name.endswith(("/", "\\")):
             budget -= info.file_size
@@ -389,5 +392,5 @@ def opened(source: Path, modules: Sequence[str] = (), *, workspace: Path | None 
         root = Path(scratch).resolve() / "unpacked"
         root.mkdir()
         with open_zip(source, Path(scratch)) as archive:
-            notes, damaged = extract(archive, root)
+            notes, damaged = extract(archive, root, modules)
         yield Intake(students_level(root, modules), notes, damaged)
