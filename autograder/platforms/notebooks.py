@@ -99,9 +99,14 @@ def notebook_code(source: str) -> tuple[str, dict[str, str]]:
     return re.sub(r"\n{3,}", "\n\n\n", code).rstrip() + "\n", answers
 
 
-def _test_cell(check_id: str, name: str, points: float, function: str | None) -> dict[str, Any]:
-    visible = f"# Check {check_id}: {name} ({points:g} points). It runs when your notebook is graded.\n"
-    if function:
+def _test_cell(
+    check_id: str, name: str, points: float, function: str | None, public: str | None
+) -> dict[str, Any]:
+    visible = f"# Check {check_id}: {name} ({points:g} points). It is graded when you submit;\n"
+    if function and public:
+        visible += f"# first, the public checks of {function} (run the public checks cell once):\n"
+        visible += f"run_public_checks(PUBLIC_SOURCES, {public!r}, globals(), only={function!r})\n"
+    elif function:
         visible += f"assert callable({function}), 'define {function} in the cell above and run it'\n"
     hidden = (
         f"from autograder.platforms.notebook_checks import run_check\n\nrun_check({check_id!r}, globals())\n"
@@ -117,21 +122,38 @@ def _test_cell(check_id: str, name: str, points: float, function: str | None) ->
     return _cell("code", source, nbgrader)
 
 
+def public_test_sources(course: Course) -> dict[str, str]:
+    """The course's public tests (tests/public, but its pytest conftest) by module name: the one
+    source of the checks a student sees, in pytest and in the notebook."""
+    folder = course.public_tests
+    return {
+        p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py")) if p.stem != "conftest"
+    }
+
+
+def public_checks_cell(sources: Mapping[str, str]) -> str:
+    """A locked cell defining `run_public_checks` and the public tests' sources (numpy only)."""
+    runner = (Path(__file__).parent / "public_checks_runner.py").read_text(encoding="utf-8")
+    return f"{runner}\n\nPUBLIC_SOURCES = {json.dumps(dict(sources), indent=1)}\n"
+
+
 LOCKED = {"grade": False, "solution": False, "locked": True}
 ANSWER = {"grade": False, "solution": True, "locked": False}
 
 
-def _check_cell(check: Check, answers: Mapping[str, str]) -> dict[str, Any]:
+def _check_cell(check: Check, answers: Mapping[str, str], public: str | None) -> dict[str, Any]:
     """A manual item's graded answer cell, or the locked cell whose hidden part runs the check."""
     if check.manual:
         value = ast.literal_eval(answers.get(check.target, "x = ''").split("=", 1)[1].strip())
         graded = {"grade": True, "solution": True, "locked": False, "points": check.points}
         return _cell("markdown", str(value), {**graded, "grade_id": grade_id(check.id)})
     function = check.target if KINDS[check.kind].target_key == "function" else None
-    return _test_cell(check.id, check.name, check.points, function)
+    return _test_cell(check.id, check.name, check.points, function, public)
 
 
-def _part_cells(rubric: Rubric, part: Part, solution: str) -> list[dict[str, Any]]:
+def _part_cells(
+    rubric: Rubric, part: Part, solution: str, public_sources: Mapping[str, str]
+) -> list[dict[str, Any]]:
     """A part's statement, its code cell, the answer constants a check reads, then its checks."""
     code, answers = notebook_code(solution)
     statement = ast.get_docstring(ast.parse(solution)) or ""
@@ -148,7 +170,8 @@ def _part_cells(rubric: Rubric, part: Part, solution: str) -> list[dict[str, Any
         if not check.manual and KINDS[check.kind].target_key == "attribute" and check.target in answers:
             source = f"{stubs.BEGIN_MARK}\n{answers[check.target]}\n{stubs.END_MARK}\n"
             cells.append(_cell("code", source, {**ANSWER, "grade_id": f"{part.id}_answers"}))
-    return cells + [_check_cell(check, answers) for check in checks]
+    public = f"test_{part.module}" if f"test_{part.module}" in public_sources else None
+    return cells + [_check_cell(check, answers, public) for check in checks]
 
 
 def source_notebook(rubric: Rubric, course: Course) -> dict[str, Any]:
@@ -157,11 +180,13 @@ def source_notebook(rubric: Rubric, course: Course) -> dict[str, Any]:
         "# LSTM fundamentals\n\nFill in the code cells of the three parts, run them, then run the check "
         "cells. Each check is graded when you submit; the written explanation is graded by hand."
     )
+    sources = public_test_sources(course)
     cells = [_cell("markdown", intro, {**LOCKED, "grade_id": "intro"})]
+    if sources:
+        cells.append(_cell("code", public_checks_cell(sources), {**LOCKED, "grade_id": "public_checks"}))
     for part in rubric.parts:
-        cells += _part_cells(
-            rubric, part, (course.solutions / f"{part.module}.py").read_text(encoding="utf-8")
-        )
+        solution = (course.solutions / f"{part.module}.py").read_text(encoding="utf-8")
+        cells += _part_cells(rubric, part, solution, sources)
     return {
         "cells": cells,
         "metadata": {

@@ -167,3 +167,46 @@ def test_no_kernel_runs_student_code_during_autograde(nb_course: Path) -> None:
     kinds = [output["output_type"] for output in cell["outputs"]]
     assert kinds == ["stream", "execute_result"]
     assert "sigmoid" in "".join(cell["outputs"][0]["text"])
+
+
+def executed(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The notebook run top to bottom in a real kernel, as a student presses Run All (errors kept)."""
+    import nbclient
+    import nbformat
+
+    node = nbformat.reads(json.dumps(notebook), as_version=4)
+    nbclient.NotebookClient(node, timeout=300, kernel_name="python3", allow_errors=True).execute()
+    return json.loads(json.dumps(node))
+
+
+def check_cells(notebook: dict[str, Any]) -> dict[str, str]:
+    """Each check cell that runs public checks, with all it printed or raised."""
+    found = {}
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if (
+            cell["cell_type"] == "code"
+            and "run_public_checks(" in source
+            and "def run_public_checks" not in source
+        ):
+            texts = ["".join(o.get("text", "")) + o.get("evalue", "") for o in cell.get("outputs", [])]
+            found[cell["metadata"]["nbgrader"]["grade_id"]] = "\n".join(texts)
+    return found
+
+
+def test_the_release_notebook_teaches_before_grading(nb_course: Path, grader: Grader) -> None:
+    """Stubs: every check cell fails saying what is not implemented; the solved notebook passes
+    every public check. Numpy only: the cells never import the autograder."""
+    release = json.loads((nb_course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    visible = json.dumps([c["source"] for c in release["cells"] if "run_public_checks" in str(c["source"])])
+    assert "import autograder" not in visible and "from autograder" not in visible
+    stubs = check_cells(executed(release))
+    functions = [
+        c for c in grader.rubric.checks if c.target and c.kind not in ("concepts", "manual", "raises")
+    ]
+    assert len(stubs) == len(functions) > 0
+    assert all("not implemented yet" in text and "public check(s) failed" in text for text in stubs.values())
+    parts = [(part.id, part.module) for part in grader.rubric.parts]
+    solved = check_cells(executed(filled_notebook(release, SAMPLES / "full_marks_reference", parts)))
+    assert set(solved) == set(stubs)
+    assert all(" 0 failed" in text and "Error" not in text for text in solved.values()), solved
