@@ -50,8 +50,10 @@ def run(
     return elapsed, result.stdout + result.stderr
 
 
-def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path) -> tuple[float, int]:
-    """Seconds for `nbgrader autograde` over the notebooks, and how many it could not grade."""
+def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path, *, plain: bool) -> tuple[float, int]:
+    """Seconds for `nbgrader autograde` over the notebooks, and how many it could not grade:
+    with our course's config (scores from the sandbox), or `plain` (nbgrader's own Execute, which
+    runs the student's cells and the test cells in one kernel)."""
     sys.path.insert(0, str(ROOT))
     from autograder.course import open_course
     from autograder.grading.grader import load_grader
@@ -60,8 +62,12 @@ def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path) -> tupl
     rubric = load_grader(open_course(ROOT)).rubric
     parts = [(part.id, part.module) for part in rubric.parts]
 
-    course = scratch / "course"
+    course = scratch / ("plain-course" if plain else "course")
     run([sys.executable, "-m", "autograder", "nbgrader", str(course)], ROOT)
+    if plain:
+        config = course / "nbgrader_config.py"
+        sandboxed = "autograder.platforms.nbgrader_sandbox.SandboxedGrade"
+        config.write_text(config.read_text().replace(sandboxed, "nbgrader.preprocessors.Execute"))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], course, env)
     release = json.loads((course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
@@ -104,7 +110,9 @@ def main() -> None:
             ROOT,
         )
         isolation = json.loads((scratch / "out" / "feedback" / names[0] / "results.json").read_text())
-        theirs, nbgrader_failures = nbgrader_seconds(submissions, names[: args.nbgrader_n], scratch)
+        few = names[: args.nbgrader_n]
+        theirs, nbgrader_failures = nbgrader_seconds(submissions, few, scratch, plain=True)
+        sandboxed, sandboxed_failures = nbgrader_seconds(submissions, few, scratch, plain=False)
     ours_rate, theirs_rate = args.n / ours, args.nbgrader_n / theirs
     print(
         f"autograder batch  : {args.n:5d} submissions in {ours:7.2f} s = {ours_rate:7.2f}/s "
@@ -113,6 +121,11 @@ def main() -> None:
     print(
         f"nbgrader autograde: {args.nbgrader_n:5d} submissions in {theirs:7.2f} s = {theirs_rate:7.2f}/s "
         f"({theirs / args.nbgrader_n:.2f} s per submission; {nbgrader_failures} it could not grade)"
+    )
+    print(
+        f"nbgrader sandboxed: {args.nbgrader_n:5d} submissions in {sandboxed:7.2f} s = "
+        f"{args.nbgrader_n / sandboxed:7.2f}/s ({sandboxed / args.nbgrader_n:.2f} s per submission; "
+        f"{sandboxed_failures} it could not grade; our nbgrader_config.py: scores from the sandbox)"
     )
     print(f"ratio             : {ours_rate / theirs_rate:.1f}x nbgrader's per-submission rate")
 

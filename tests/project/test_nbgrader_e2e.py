@@ -21,13 +21,8 @@ from autograder.grading.grader import Grader
 from autograder.platforms.notebooks import ASSIGNMENT, filled_notebook
 
 SAMPLES = PROJECT / "examples" / "submissions"
-STUDENTS = (
-    "full_marks_reference",
-    "zero_untouched_stubs",
-    "material_answer",
-    "mistake_swapped_gates",
-    "mistake_no_seq_len",
-)
+# Every bundled sample, the hostile ones (crash, hang, exit, garbage) included.
+STUDENTS = tuple(sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()))
 TAMPERED = "tampered_test_cell"
 # Untouched stubs plus a few lines in part (a)'s code cell, as a hostile student would write them.
 # In nbgrader's kernel each would decide scores; graded in the sandbox, each must earn nothing.
