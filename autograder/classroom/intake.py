@@ -131,20 +131,23 @@ def _excluded(path: Path, excluded: Sequence[str]) -> bool:
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
-    """'folder', 'notebook', 'link' (to either; not followed) or '' (not a submission)."""
+    """'folder', 'notebook', 'link' (to either; not followed), 'special' (a notebook's name on a
+    pipe, socket or device) or '' (not a submission)."""
     notebook = entry.name.endswith(".ipynb")
     if entry.is_symlink():
         return "link" if notebook or entry.is_dir() else ""
     if entry.is_dir(follow_symlinks=False):
         return "folder"
-    return "notebook" if notebook and entry.is_file(follow_symlinks=False) else ""
+    if notebook:
+        return "notebook" if entry.is_file(follow_symlinks=False) else "special"
+    return ""
 
 
 def _problem(path: Path, kind: str, modules: Sequence[str] | None, damaged: Mapping[Path, str]) -> str:
     """Why the submission at `path` cannot be graded at all, or "": a link, or a file grading needs
     that the zip could not give (`damaged`: the notebook, or one of the folder's modules)."""
-    if kind == "link":
-        return "it is a symbolic link (not followed)"
+    if kind in ("link", "special"):
+        return "it is a symbolic link (not followed)" if kind == "link" else "it is not a regular file"
     if path in damaged:
         return f"{path.name}: {damaged[path]}"
     if kind != "folder" or not damaged:

@@ -138,9 +138,16 @@ def parse_score(text: str, outcome: CheckOutcome) -> float:
     return score
 
 
+def shell_quoted(text: str) -> str:
+    """`text` in single quotes, as a shell takes it back unchanged (not a Python repr, which would
+    double the backslash of an id such as `new\\nline`)."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
 def did_you_mean(word: str, choices: Collection[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=3)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    # As typed on a command line: the name itself, quoted for the shell, not a Python repr.
+    return f" (did you mean {' or '.join(shell_quoted(c) for c in close)}?)" if close else ""
 
 
 def read_csv(path: Path) -> Iterator[Entry]:

@@ -115,7 +115,9 @@ def _live_figures(rubric: Rubric, weight_shapes: Any) -> FrameworkFigures:
 def check_submission_path(path: Path) -> None:
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
-    if path.is_file() and path.suffix == ".ipynb":
+    if path.suffix == ".ipynb" and not path.is_dir():
+        if not path.is_file():
+            raise SubmissionError(f"{path}: a notebook's name on something that is not a regular file")
         return
     if not path.is_dir():
         raise SubmissionError(f"{path}: expected a folder holding the exercise modules, or a .ipynb")

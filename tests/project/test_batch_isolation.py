@@ -174,6 +174,13 @@ def test_a_link_in_the_output_is_never_written_through(
     assert "'feedback': holds exercise files but is where the exports go" in capsys.readouterr().err
 
 
+def test_a_pipe_named_like_a_notebook_is_that_students_problem(tmp_path: Path) -> None:
+    submissions = make_class(tmp_path / "class", ("full_marks_reference",))
+    os.mkfifo(submissions / "alice.ipynb")
+    found = {s.student: s.problem for s in batch.discover(submissions, modules=MODULES)}
+    assert found == {"alice": "it is not a regular file", "full_marks_reference": ""}
+
+
 # --- zips -----------------------------------------------------------------------------------------
 
 

@@ -143,3 +143,14 @@ def test_without_bubblewrap_the_grader_says_so_once(
     assert grade(*folders, "--summary") == 0
     err = capsys.readouterr().err
     assert err.count("bubblewrap is not installed") == 1 and "apt-get install bubblewrap" in err
+
+
+def test_a_notebook_name_on_a_pipe_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.ipynb"
+    os.mkfifo(fifo)
+    assert grade(str(fifo)) == 3
+    assert "not a regular file" in capsys.readouterr().err

@@ -366,3 +366,14 @@ def test_student_names_that_look_like_formulas_stay_text_in_grades_csv(tmp_path:
     with path.open(newline="", encoding="utf-8") as table:
         first_cells = [row[0] for row in csv.reader(table)][1:]
     assert first_cells == [f"'{name}" for name in names[:4]] + ["ada"]
+
+
+def test_the_suggested_student_can_be_typed_as_shown() -> None:
+    """A student id with a visible escape (`new\\nline`, from a folder name with a newline) is
+    suggested in shell quotes as stored, not as a Python repr that doubles its backslash."""
+    import shlex
+
+    from autograder.classroom.manual_grades import shell_quoted
+
+    for stored in ("new\\nline", "it's", "ada"):
+        assert shlex.split(shell_quoted(stored)) == [stored]
