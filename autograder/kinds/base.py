@@ -325,6 +325,15 @@ class CheckKind:
         return ()
 
 
+class KeywordCaseKind(CheckKind):
+    """A kind whose case keys (but its label) are the keyword arguments of the call."""
+
+    def build_inputs(
+        self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (), {key: value for key, value in case.items() if key != "label"}
+
+
 def first_wrong_index(outcomes: Sequence[CaseOutcome]) -> int:
     """The case to show as evidence: the first one the student got wrong, else the first."""
     return next((index for index, outcome in enumerate(outcomes) if not outcome.passed), 0)

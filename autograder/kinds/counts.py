@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import numpy as np
-
 from autograder.frameworks.figures import count_key
-from autograder.kinds.base import SIZE, CheckKind, CourseFacts, Ground, rubric_error
+from autograder.kinds.base import SIZE, CourseFacts, Ground, KeywordCaseKind, rubric_error
 from autograder.rubric.model import Check
 
 # The contract's defaults (DESIGN: num_parameters(input_size, hidden_size, num_layers=1, ...)).
@@ -20,7 +18,7 @@ def configuration(case: Mapping[str, Any]) -> tuple[int, int, int, bool]:
     return (values["input_size"], values["hidden_size"], values["num_layers"], bool(values["bidirectional"]))
 
 
-class ParameterCount(CheckKind):
+class ParameterCount(KeywordCaseKind):
     """`num_parameters(**case)`; the truth is `torch.nn.LSTM` and Keras `LSTM`/`Bidirectional`.
     A key left out of a case is left to the student's default."""
 
@@ -44,11 +42,6 @@ class ParameterCount(CheckKind):
                 f"no recorded framework figure for {count_key(*configuration(case))}; "
                 "run `autograder frameworks --write`",
             )
-
-    def build_inputs(
-        self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
-    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return (), {key: value for key, value in case.items() if key != "label"}
 
     def expected(
         self, check: Check, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], ground: Ground

@@ -12,14 +12,12 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any, ClassVar
 
-import numpy as np
-
 from autograder.frameworks.figures import memory_key
 from autograder.kinds.base import (
     SIZE,
-    CheckKind,
     CourseFacts,
     Ground,
+    KeywordCaseKind,
     PreparedCase,
     StudentValue,
     rubric_error,
@@ -41,7 +39,7 @@ def same_int(a: Any, b: Any) -> bool:
     return type(a) is int and type(b) is int and a == b
 
 
-class TrainingMemory(CheckKind):
+class TrainingMemory(KeywordCaseKind):
     name = "memory"
     case_properties: ClassVar[Mapping[str, Any]] = {
         "input_size": {**SIZE, "maximum": 100_000},
@@ -69,11 +67,6 @@ class TrainingMemory(CheckKind):
             raise rubric_error(
                 where, f"no recorded framework figure for {key}; run `autograder frameworks --write`"
             )
-
-    def build_inputs(
-        self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
-    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return (), {key: value for key, value in case.items() if key != "label"}
 
     def expected(
         self, check: Check, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], ground: Ground

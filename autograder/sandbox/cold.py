@@ -146,14 +146,20 @@ def end_everything(process: subprocess.Popen[bytes], token: str) -> None:
 
 
 def watch(
-    process: subprocess.Popen[bytes], plan: bytes, results_path: Path, limits: Limits, calls: int
+    process: subprocess.Popen[bytes],
+    plan: bytes,
+    results_path: Path,
+    limits: Limits,
+    calls: int,
+    channel: wire_format.ChannelReader,
 ) -> str:
-    """Feed the plan, then wait while the probe keeps writing outcomes; 'finished' or why it was cut."""
+    """Feed the plan, then wait while the probe keeps writing outcomes (read into `channel`);
+    'finished' or why it was cut."""
     assert process.stdin is not None
     with contextlib.suppress(BrokenPipeError):
         process.stdin.write(plan)
         process.stdin.close()
-    started, channel = time.monotonic(), wire_format.ChannelReader()  # reads each byte once
+    started = time.monotonic()
     deadline = started + limits.startup_seconds
     hard_stop = started + limits.startup_seconds + limits.quiet_seconds * max(1, calls)
     while process.poll() is None:
@@ -192,13 +198,15 @@ def run_probe_once(
             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", TOKEN_VARIABLE: token},
             preexec_fn=lambda: limit_resources(limits, int(limits.startup_seconds + 60 * len(calls))),
         )
-        ending = watch(process, json.dumps({"calls": list(calls)}).encode(), results_path, limits, len(calls))
+        channel = wire_format.ChannelReader()  # each byte read once, each line parsed once
+        plan = json.dumps({"calls": list(calls)}).encode()
+        ending = watch(process, plan, results_path, limits, len(calls), channel)
         end_everything(process, token)
         startup_errors = process.stderr.read(4096) if process.stderr else b""
         if ending == "finished":
             ending = f"exited with code {process.returncode}"
-        results.seek(0)
-        outcomes = read_outcomes(results.read(limits.file_bytes))
+        channel.read_file(str(results_path))  # what it wrote before it was stopped
+        outcomes = channel.outcomes
     if startup_errors.strip() and not outcomes:
         first = startup_errors.decode("utf-8", errors="replace").strip().splitlines()[0][:300]
         raise SandboxError(f"the probe could not start: {first}")
