@@ -181,6 +181,74 @@ SAMPLES = (
         "gate_table raises an error of its own",
         ((G, "    xs = np.asarray(xs)\n    hidden", '    raise RuntimeError("boom")\n    hidden'),),
     ),
+    # Mistakes outside the rubric's catalogue: named from the generated equations, or localised.
+    Sample(
+        "mistake_output_gate_without_bias",
+        "o_t = sigmoid(W_o z_t), the bias left out",
+        (
+            (
+                G,
+                'o = sigmoid(z @ np.asarray(params["W_o"]).T + params["b_o"])',
+                'o = sigmoid(z @ np.asarray(params["W_o"]).T)',
+            ),
+        ),
+    ),
+    Sample(
+        "mistake_retain_grad_rows",
+        "dL/dC_k stored before the C_k -> h_k term is added (what retain_grad() on nn.LSTM's c gives)",
+        (
+            (
+                R,
+                "        d_c = d_c + d_h * o * (1.0 - tanh_c**2)\n        grads[t + 1] = d_c\n",
+                "        grads[t + 1] = d_c\n        d_c = d_c + d_h * o * (1.0 - tanh_c**2)\n",
+            ),
+        ),
+    ),
+    Sample(
+        "mistake_backward_c_for_tanh_c",
+        "the backward pass uses C_t where tanh(C_t) is due",
+        ((R, 'tanh_c = np.tanh(cache["c"][t])', 'tanh_c = cache["c"][t]'),),
+    ),
+    Sample(
+        "mistake_gradient_of_h_without_tanh",
+        "forward pass h = o * C, and the exact backward pass of that forward pass",
+        (
+            (R, 'h = cache["o"][t] * np.tanh(c)', 'h = cache["o"][t] * c'),
+            (R, 'tanh_c = np.tanh(cache["c"][t])', 'tanh_c = cache["c"][t]'),
+            (R, "d_c = d_c + d_h * o * (1.0 - tanh_c**2)", "d_c = d_c + d_h * o"),
+        ),
+    ),
+    Sample(
+        "mistake_gradients_default_state_ones",
+        "the gradient's forward pass starts from h_0 = C_0 = 1 when none is given",
+        (
+            (R, "np.zeros((), xs.dtype) if h0 is None", "np.ones((), xs.dtype) if h0 is None"),
+            (R, "np.zeros((), xs.dtype) if c0 is None", "np.ones((), xs.dtype) if c0 is None"),
+        ),
+    ),
+    Sample(
+        "mistake_three_gates_count",
+        "a layer counted with three gates' weights and one bias vector",
+        (
+            (
+                B,
+                "        total += directions * 4 * per_gate\n",
+                "        total += directions * (3 * hidden_size * (hidden_size + layer_input)"
+                " + hidden_size)\n",
+            ),
+        ),
+    ),
+    Sample(
+        "mistake_bidirectional_upper_reads_h",
+        "a layer above a bidirectional layer reads H inputs, not 2H",
+        (
+            (
+                B,
+                "layer_input = input_size if layer == 0 else directions * hidden_size",
+                "layer_input = input_size if layer == 0 else hidden_size",
+            ),
+        ),
+    ),
     Sample(
         "hang_lstm_step_loops_forever",
         "lstm_step never returns",

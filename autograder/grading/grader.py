@@ -22,7 +22,7 @@ from autograder.frameworks.figures import Configurations, FrameworkFigures, comp
 from autograder.grading.reference import load_references
 from autograder.grading.student_values import student_value, unusable
 from autograder.kinds import KINDS
-from autograder.kinds.base import CourseFacts, Ground, PreparedCase
+from autograder.kinds.base import CourseFacts, Ground, PreparedCase, Probe
 from autograder.results.model import CheckOutcome, Failure, FailureKind, GraderError, SubmissionResult
 from autograder.results.untrusted import untrusted_text
 from autograder.rubric.load import load_rubric
@@ -43,6 +43,7 @@ class Grader:
     rubric: Rubric
     ground: Ground
     prepared: tuple[tuple[Check, tuple[PreparedCase, ...]], ...]
+    diagnostics: Mapping[str, tuple[PreparedCase, ...]]  # check id -> its diagnostic sweeps
 
     @property
     def limits(self) -> Limits:
@@ -55,7 +56,10 @@ class Grader:
 
     @property
     def plan(self) -> list[dict[str, Any]]:
-        return [case.call for _, cases in self.prepared for case in cases]
+        """Every scored call, then the diagnostic sweeps (so that a sweep that hangs or kills the
+        probe can cost no scored call anything)."""
+        scored = [case.call for _, cases in self.prepared for case in cases]
+        return scored + [probe.call for probes in self.diagnostics.values() for probe in probes]
 
 
 def framework_configurations(rubric: Rubric) -> Configurations:
@@ -96,16 +100,17 @@ def load_grader(
         figures = _live_figures(rubric, references.budget.weight_shapes)
     ground = Ground(references, figures, variants)
     seconds = rubric.time_limits.call_seconds
-    prepared = []
+    prepared, diagnostics = [], {}
     for check in rubric.checks:
         try:
             prepared.append((check, KINDS[check.kind].prepare(check, ground, seconds)))
+            diagnostics[check.id] = KINDS[check.kind].diagnostic_calls(check, ground, seconds)
         except Exception as error:  # the reference or a framework fails on a case the rubric gave
             raise RubricError(
                 f"{course.rubric_path}: {check.where}: the reference cannot compute this check "
                 f"({type(error).__name__}: {error})"
             ) from None
-    return Grader(course, rubric, ground, tuple(prepared))
+    return Grader(course, rubric, ground, tuple(prepared), diagnostics)
 
 
 def _live_figures(rubric: Rubric, weight_shapes: Any) -> FrameworkFigures:
@@ -178,7 +183,12 @@ def judge(grader: Grader, probe: ProbeRun) -> tuple[CheckOutcome, ...]:
             values = [unusable(reason) for _ in cases]
         else:
             values = [student_value(probe.outcomes.get(case.call["id"]), seconds) for case in cases]
-        outcomes.append(KINDS[check.kind].evaluate(check, cases, values, grader.ground))
+        probes = [
+            Probe(sweep, student_value(probe.outcomes.get(sweep.call["id"]), seconds))
+            for sweep in grader.diagnostics.get(check.id, ())
+            if check.module not in probe.unusable
+        ]
+        outcomes.append(KINDS[check.kind].evaluate(check, cases, values, grader.ground, probes))
     return tuple(outcomes)
 
 

@@ -15,6 +15,7 @@ from autograder.kinds.base import (
     CourseFacts,
     Ground,
     PreparedCase,
+    Probe,
     StudentValue,
     plan_entry,
     rubric_error,
@@ -92,7 +93,12 @@ class Concepts(CheckKind):
         return (PreparedCase(check.target, entry, check.target, (), {}, expected),)
 
     def evaluate(
-        self, check: Check, cases: Sequence[PreparedCase], values: Sequence[StudentValue], ground: Ground
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe] = (),
     ) -> CheckOutcome:
         got, expected = values[0], cases[0].expected
         questions = check.options.get("questions", {})
@@ -168,7 +174,12 @@ class Manual(CheckKind):
         return (PreparedCase(check.target, entry, check.target, (), {}, None),)
 
     def evaluate(
-        self, check: Check, cases: Sequence[PreparedCase], values: Sequence[StudentValue], ground: Ground
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe] = (),
     ) -> CheckOutcome:
         got = values[0]
         text = got.value if got.ok and isinstance(got.value, str) else ""

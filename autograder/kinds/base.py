@@ -9,14 +9,26 @@ student's values as plain data. Nothing here runs student code.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from autograder.diagnosis.variants import Variant, evaluate_variant
-from autograder.frameworks.figures import FrameworkFigures
-from autograder.grading.reference import References
+from autograder.kinds.cases import (
+    CourseFacts,
+    Ground,
+    PreparedCase,
+    Probe,
+    Signature,
+    StudentValue,
+    call_variant,
+    first_wrong_index,
+    gate_params,
+    plan_entry,
+    rubric_error,
+    sweep_case,
+    sweep_entry,
+    sweep_values,
+)
 from autograder.kinds.compare import compare, matches
 from autograder.probe import wire_format
 from autograder.results.model import (
@@ -24,9 +36,26 @@ from autograder.results.model import (
     CheckOutcome,
     Diagnosis,
     Evidence,
-    Failure,
+    FormulaFinding,
 )
-from autograder.rubric.model import Check, RubricError
+from autograder.rubric.model import Check, Misconception
+
+__all__ = [  # the kinds' vocabulary, importable from here
+    "CourseFacts",
+    "Ground",
+    "PreparedCase",
+    "Probe",
+    "Signature",
+    "StudentValue",
+    "call_variant",
+    "first_wrong_index",
+    "gate_params",
+    "plan_entry",
+    "rubric_error",
+    "sweep_case",
+    "sweep_entry",
+    "sweep_values",
+]
 
 # The largest array the wire carries, in float64 values: a case whose inputs or expected output
 # would exceed it is a rubric mistake, not a student's.
@@ -34,80 +63,6 @@ WIRE_VALUES = wire_format.MAX_ARRAY_BYTES // 8
 SIZE = {"type": "integer", "minimum": 1, "maximum": WIRE_VALUES}
 LABEL = {"type": "string", "minLength": 1}
 DTYPE = {"enum": ["float64", "float32"]}
-
-
-@dataclass(frozen=True)
-class Ground:
-    """Where expected values come from: the reference, the framework figures, the known mistakes."""
-
-    references: References
-    figures: FrameworkFigures
-    variants: Mapping[str, Variant]
-
-
-@dataclass(frozen=True)
-class Signature:
-    parameters: tuple[str, ...]
-    required: tuple[str, ...]  # those without a default
-
-
-@dataclass(frozen=True)
-class CourseFacts:
-    """What the rubric is validated against: the solutions' public signatures (read without running
-    them), the recorded framework figures (None when they are computed live), the known variants."""
-
-    signatures: Mapping[str, Mapping[str, Signature]]  # module -> function -> its parameters
-    constants: Mapping[str, Mapping[str, Any]]  # module -> literal constant -> its value
-    figures: FrameworkFigures | None
-    variants: Mapping[str, Variant]
-
-
-@dataclass(frozen=True)
-class PreparedCase:
-    """One case, ready: the probe's plan entry (wire-encoded inputs) and the expected value."""
-
-    label: str
-    call: dict[str, Any]
-    function: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    expected: Any
-    spec: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StudentValue:
-    """What one call gave back: a decoded value, or a typed failure."""
-
-    value: Any = None
-    failure: Failure | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is None
-
-
-def plan_entry(
-    call_id: str, module: str, name: str, args: Any, kwargs: Any, seconds: float
-) -> dict[str, Any]:
-    """A call for the probe: a function with wire-encoded arguments, or (args None) an attribute."""
-    entry: dict[str, Any] = {
-        "id": call_id,
-        "module": module,
-        "name": name,
-        "timeout": seconds,
-        "args": None,
-        "kwargs": None,
-    }
-    if args is not None:
-        entry["args"] = wire_format.encode(list(args))
-        entry["kwargs"] = wire_format.encode(dict(kwargs))
-    return entry
-
-
-def rubric_error(where: str, message: str) -> RubricError:
-    return RubricError(f"{where}: {message}")
 
 
 class CheckKind:
@@ -225,9 +180,22 @@ class CheckKind:
     # --- judging: from the student's values to an outcome --------------------------------------
 
     def evaluate(
-        self, check: Check, cases: Sequence[PreparedCase], values: Sequence[StudentValue], ground: Ground
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe] = (),
     ) -> CheckOutcome:
+        """The check's outcome. Diagnosis runs only when a case is wrong: a known mistake is named
+        when it reproduces the student's values; when none does, findings localise the mistake."""
         outcomes = tuple(self.judge(check, case, got) for case, got in zip(cases, values, strict=True))
+        diagnoses: tuple[Diagnosis, ...] = ()
+        findings: tuple[FormulaFinding, ...] = ()
+        if not all(outcome.passed for outcome in outcomes):
+            diagnoses = self.diagnose(check, cases, values, outcomes, ground, probes)
+            if not diagnoses:
+                findings = self.findings(check, cases, values, ground, probes)
         return CheckOutcome(
             check_id=check.id,
             name=check.name,
@@ -236,7 +204,8 @@ class CheckKind:
             visibility=check.visibility,
             cases=outcomes,
             credit="all_or_nothing" if check.credit == "all_or_nothing" else "per_case",
-            diagnoses=self.diagnose(check, cases, values, outcomes, ground),
+            diagnoses=diagnoses,
+            findings=findings,
             evidence=self.evidence(check, cases, values, outcomes, ground),
         )
 
@@ -266,53 +235,114 @@ class CheckKind:
         values: Sequence[StudentValue],
         outcomes: Sequence[CaseOutcome],
         ground: Ground,
+        probes: Sequence[Probe] = (),
     ) -> tuple[Diagnosis, ...]:
-        """Each known mistake whose output is the student's on a case the student got wrong."""
-        found: dict[str, list[str]] = {}
-        feedback: dict[str, str] = {}
-        for case, got, outcome in zip(cases, values, outcomes, strict=True):
-            if outcome.passed or not got.ok:
-                continue
-            for misconception in check.misconceptions:
-                if self.shows(check, misconception.variant, misconception.match, case, got, ground):
-                    found.setdefault(misconception.id, []).append(case.label)
-                    feedback.setdefault(misconception.id, misconception.feedback)
-        return tuple(Diagnosis(m, feedback[m], tuple(labels)) for m, labels in found.items())
+        """The rubric's known mistakes that reproduce the student's values; failing that, the
+        single mistakes this kind can generate from the equations."""
+        named = []
+        for misconception in check.misconceptions:
+            labels = self.reproduced(check, misconception, cases, values, outcomes, ground, probes)
+            if labels:
+                named.append(Diagnosis(misconception.id, misconception.feedback, labels))
+        if not named:
+            named = list(self.generated(check, cases, values, outcomes, ground))
+        return tuple(named)
 
-    def shows(
+    def reproduced(
         self,
         check: Check,
-        variant: str | None,
-        match: Mapping[str, Any],
-        case: PreparedCase,
-        got: StudentValue,
+        misconception: Misconception,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        outcomes: Sequence[CaseOutcome],
         ground: Ground,
+        probes: Sequence[Probe],
+    ) -> tuple[str, ...]:
+        """The wrong cases a mistake shows on, or () unless it reproduces the student's value on
+        EVERY case it applies to (a match on one case by coincidence is not a diagnosis)."""
+        if misconception.match.get("warning"):
+            needle = str(misconception.match["warning"]).lower()
+            return tuple(
+                case.label
+                for case, got, outcome in zip(cases, values, outcomes, strict=True)
+                if not outcome.passed and any(needle in w.lower() for w in got.warnings)
+            )
+        if misconception.variant is None:
+            return ()
+        shown = []
+        for case, got, outcome in zip(cases, values, outcomes, strict=True):
+            if not got.ok:
+                continue
+            outputs = self.variant_outputs(misconception.variant, case, ground)
+            if not outputs:
+                continue  # the mistake does not apply to this case
+            agreeing = [o for o in outputs if self.agrees(check, got.value, o, case.expected)]
+            if not agreeing:
+                return ()
+            if not outcome.passed and any(self.differs(check, o, case.expected) for o in agreeing):
+                shown.append(case.label)
+        if shown and self.reproduced_on_probes(check, misconception.variant, ground, probes):
+            return tuple(shown)
+        return ()
+
+    def reproduced_on_probes(
+        self, check: Check, variant: str, ground: Ground, probes: Sequence[Probe]
     ) -> bool:
-        """Whether the student's value on this case is what the mistake gives."""
-        if match.get("warning"):
-            return any(str(match["warning"]).lower() in w.lower() for w in got.warnings)
-        if variant is None:
-            return False
-        for output in self.variant_outputs(variant, case, ground):
-            if self.same_as_variant(check, got.value, output, case.expected):
-                return True
-        return False
+        """Whether the mistake also gives what the student's function gave at every point of the
+        diagnostic sweeps where it applies (a formula that agrees on the rubric's few cases by
+        coincidence does not agree everywhere)."""
+        for probe in probes:
+            found = sweep_values(probe)
+            for point, key in zip(probe.call.spec["points"], probe.call.spec["keys"], strict=True):
+                if key not in found:
+                    continue
+                outputs = call_variant(ground, variant, probe.call.function, (), point)
+                expected = probe.call.expected[key]
+                if outputs and not any(self.agrees(check, found[key], o, expected) for o in outputs):
+                    return False
+        return True
+
+    def generated(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        outcomes: Sequence[CaseOutcome],
+        ground: Ground,
+    ) -> tuple[Diagnosis, ...]:
+        """Single mistakes generated from the equations (kinds that have them override this)."""
+        return ()
+
+    def findings(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe],
+    ) -> tuple[FormulaFinding, ...]:
+        """Where an unnamed mistake lies, beyond each case's locus (kinds that sweep override this)."""
+        return ()
+
+    def diagnostic_calls(self, check: Check, ground: Ground, seconds: float) -> tuple[PreparedCase, ...]:
+        """Calls run after every scored one, for diagnosis only (never for the score)."""
+        return ()
 
     def variant_outputs(self, variant: str, case: PreparedCase, ground: Ground) -> tuple[Any, ...]:
-        try:
-            return tuple(
-                evaluate_variant(
-                    ground.variants[variant], case.function, ground.references, case.args, case.kwargs
-                )
-            )
-        except Exception:  # a variant that does not apply to these inputs shows nothing
-            return ()
+        return call_variant(ground, variant, case.function, case.args, case.kwargs)
 
-    def same_as_variant(self, check: Check, got: Any, output: Any, expected: Any) -> bool:
-        atol, rtol = (
-            (0.0, 0.0) if check.comparison == "exact" else (check.tolerance.atol, check.tolerance.rtol)
-        )
-        return matches(got, output, atol, rtol) and not matches(output, expected, atol, rtol)
+    def tolerances(self, check: Check) -> tuple[float, float]:
+        if check.comparison == "exact":
+            return 0.0, 0.0
+        return check.tolerance.atol, check.tolerance.rtol
+
+    def agrees(self, check: Check, got: Any, output: Any, expected: Any) -> bool:
+        """The student's value is the mistake's output."""
+        return matches(got, output, *self.tolerances(check))
+
+    def differs(self, check: Check, output: Any, expected: Any) -> bool:
+        """The mistake's output is not the right answer (on this case the mistake shows)."""
+        return not matches(output, expected, *self.tolerances(check))
 
     def evidence(
         self,
@@ -334,17 +364,3 @@ class KeywordCaseKind(CheckKind):
         return (), {key: value for key, value in case.items() if key != "label"}
 
 
-def first_wrong_index(outcomes: Sequence[CaseOutcome]) -> int:
-    """The case to show as evidence: the first one the student got wrong, else the first."""
-    return next((index for index, outcome in enumerate(outcomes) if not outcome.passed), 0)
-
-
-def gate_params(
-    rng: np.random.Generator, input_size: int, hidden_size: int, dtype: str
-) -> dict[str, np.ndarray]:
-    """The eight arrays of `params`, seeded."""
-    params = {}
-    for gate in "fico":
-        params[f"W_{gate}"] = rng.normal(0.0, 0.5, (hidden_size, hidden_size + input_size)).astype(dtype)
-        params[f"b_{gate}"] = rng.normal(0.0, 0.5, hidden_size).astype(dtype)
-    return params

@@ -7,9 +7,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from autograder.diagnosis import cell_gradient_edits
+from autograder.diagnosis.gradient_edits import Candidate
+from autograder.kinds.arrays import GradientRows
 from autograder.kinds.base import (
     SIZE,
-    CheckKind,
     Ground,
     PreparedCase,
     StudentValue,
@@ -20,7 +22,7 @@ from autograder.results.model import CaseOutcome, Evidence, GradientCurvesEviden
 from autograder.rubric.model import Check
 
 
-class CellGradients(CheckKind):
+class CellGradients(GradientRows):
     """`(xs, params, dC_T, h0, c0)` -> (T+1, H)."""
 
     name = "cell_gradients"
@@ -44,6 +46,9 @@ class CellGradients(CheckKind):
         xs = rng.normal(size=(case["steps"], inputs))
         state = (rng.normal(size=hidden), rng.normal(size=hidden)) if case.get("initial_state") else ()
         return (xs, params, rng.normal(size=hidden), *state), {}
+
+    def candidates(self, case: PreparedCase) -> Sequence[Candidate]:
+        return cell_gradient_edits.cell_gradient_candidates(*case.args, **case.kwargs)
 
     def evidence(
         self,

@@ -118,7 +118,21 @@ def compare(got: Any, expected: Any, atol: float, rtol: float, where: str = "res
     return None if got == expected else f"{where}: got {short(got)}, expected {short(expected)}"
 
 
+def as_array(value: Any) -> Any:
+    """A nested list or tuple of numbers as an array (a list where an array is due is not a
+    mistake); anything else unchanged."""
+    if isinstance(value, list | tuple):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError, OverflowError):
+            return value
+        if array.dtype.kind in "fiub":
+            return array
+    return value
+
+
 def _compare_arrays(got: Any, expected: np.ndarray, atol: float, rtol: float, where: str) -> str | None:
+    got = as_array(got)
     if not isinstance(got, np.ndarray):
         return f"{where}: got {kind_name(got)} {short(got)}, expected a numpy array of shape {expected.shape}"
     if got.shape != expected.shape:

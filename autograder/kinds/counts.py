@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from autograder.diagnosis import count_formulas
 from autograder.frameworks.figures import count_key
-from autograder.kinds.base import SIZE, CourseFacts, Ground, KeywordCaseKind, rubric_error
+from autograder.kinds.base import (
+    SIZE,
+    CourseFacts,
+    Ground,
+    KeywordCaseKind,
+    PreparedCase,
+    Probe,
+    StudentValue,
+    rubric_error,
+    sweep_case,
+    sweep_values,
+)
+from autograder.results.model import FormulaFinding
 from autograder.rubric.model import Check
 
 # The contract's defaults (DESIGN: num_parameters(input_size, hidden_size, num_layers=1, ...)).
@@ -48,3 +61,24 @@ class ParameterCount(KeywordCaseKind):
     ) -> Any:
         values = {**DEFAULTS, **kwargs}
         return ground.figures.parameter_count(*configuration(values), convention=values["convention"])
+
+    # --- diagnosis: the student's formula, from a sweep over sizes and structures --------------
+
+    def diagnostic_calls(self, check: Check, ground: Ground, seconds: float) -> tuple[PreparedCase, ...]:
+        points = count_formulas.sweep_points()
+        reference = count_formulas.reference_values(ground.references.function(check.module, check.target))
+        keys = [count_formulas.point_key(p) for p in points]
+        return (sweep_case(check, check.target, points, keys, reference, seconds),)
+
+    def findings(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe],
+    ) -> tuple[FormulaFinding, ...]:
+        for probe in probes:
+            if probe.value.ok:
+                return count_formulas.count_findings(sweep_values(probe), probe.call.expected)
+        return ()

@@ -11,37 +11,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from autograder.diagnosis import lstm_equations
+from autograder.kinds.arrays import GateEquations
 from autograder.kinds.base import (
     DTYPE,
     SIZE,
-    CheckKind,
     Ground,
     PreparedCase,
     StudentValue,
     first_wrong_index,
     gate_params,
 )
-from autograder.results.model import CaseOutcome, Evidence, GateTableEvidence, Locus
+from autograder.results.model import CaseOutcome, Evidence, GateTableEvidence
 from autograder.rubric.model import Check
 
 TABLE_KEYS = ("f", "i", "c_tilde", "c", "o", "h")
 SHOWN_UNITS = 8
-
-
-def first_departure(got: Any, expected: Mapping[str, Any], atol: float, rtol: float) -> Locus | None:
-    """The first step, then gate, then unit where a gate table leaves the reference."""
-    if not isinstance(got, Mapping):
-        return None
-    for step in range(len(expected["h"])):
-        for key in TABLE_KEYS:
-            value = got.get(key)
-            if not isinstance(value, np.ndarray) or value.shape != expected[key].shape:
-                return Locus(1, key, 0)
-            row_got, row_expected = value[step].astype(float), expected[key][step].astype(float)
-            close = np.isclose(row_got, row_expected, atol=atol, rtol=rtol) & np.isfinite(row_got)
-            if not close.all():
-                return Locus(step + 1, key, int(np.argwhere(~close.reshape(-1))[0][0]))
-    return None
 
 
 def table_rows(table: Any) -> dict[str, list[list[float]]] | None:
@@ -57,7 +42,9 @@ def table_rows(table: Any) -> dict[str, list[list[float]]] | None:
     return rows
 
 
-class GateTable(CheckKind):
+class GateTable(GateEquations):
+    table_only_edits = True
+
     name = "gate_table"
     case_properties: ClassVar[Mapping[str, Any]] = {
         "input_size": SIZE,
@@ -87,12 +74,8 @@ class GateTable(CheckKind):
         shape = (hidden,) if case["initial_state"] == "shared" else (*lead, hidden)
         return (xs, params, rng.normal(size=shape).astype(dtype), rng.normal(size=shape).astype(dtype)), {}
 
-    def judge(self, check: Check, case: PreparedCase, got: StudentValue) -> CaseOutcome:
-        outcome = super().judge(check, case, got)
-        if outcome.passed or not got.ok:
-            return outcome
-        locus = first_departure(got.value, case.expected, check.tolerance.atol, check.tolerance.rtol)
-        return CaseOutcome(outcome.label, outcome.fraction, outcome.message, outcome.failure, locus=locus)
+    def outputs(self, equations: lstm_equations.Equations, case: PreparedCase) -> Any:
+        return lstm_equations.table(equations, *case.args, **case.kwargs)
 
     def evidence(
         self,

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any, ClassVar
 
+from autograder.diagnosis import memory_formulas
 from autograder.frameworks.figures import memory_key
 from autograder.kinds.base import (
     SIZE,
@@ -19,10 +20,13 @@ from autograder.kinds.base import (
     Ground,
     KeywordCaseKind,
     PreparedCase,
+    Probe,
     StudentValue,
     rubric_error,
+    sweep_case,
+    sweep_values,
 )
-from autograder.results.model import CaseOutcome, Diagnosis
+from autograder.results.model import CaseOutcome, Diagnosis, FormulaFinding
 from autograder.rubric.model import Check
 
 SIZES = ("input_size", "hidden_size", "batch_size", "seq_len", "bytes_per_value")
@@ -92,12 +96,17 @@ class TrainingMemory(KeywordCaseKind):
         fraction = 1.0 - len(wrong) / len(case.expected) if check.credit == "per_key" else 0.0
         return CaseOutcome(case.label, fraction, message="; ".join(wrong))
 
-    def same_as_variant(self, check: Check, got: Any, output: Any, expected: Any) -> bool:
-        """A mistake shows in a key it changes ("total" is derived: two mistakes can share one)."""
-        if not (isinstance(got, Mapping) and isinstance(output, Mapping)):
+    def agrees(self, check: Check, got: Any, output: Any, expected: Any) -> bool:
+        """Per key: every key the mistake changes is the student's (another key may hold another
+        mistake; "total" is derived, so two mistakes can share one)."""
+        if not (isinstance(got, Mapping) and isinstance(output, Mapping) and isinstance(expected, Mapping)):
             return False
-        return any(
-            same_int(got.get(k), output[k]) and output[k] != expected[k] for k in expected if k != "total"
+        changed = [k for k in expected if k != "total" and output.get(k) != expected[k]]
+        return all(same_int(got.get(k), output[k]) for k in changed)
+
+    def differs(self, check: Check, output: Any, expected: Any) -> bool:
+        return isinstance(output, Mapping) and any(
+            output.get(k) != v for k, v in expected.items() if k != "total"
         )
 
     def diagnose(
@@ -107,8 +116,11 @@ class TrainingMemory(KeywordCaseKind):
         values: Sequence[StudentValue],
         outcomes: Sequence[CaseOutcome],
         ground: Ground,
+        probes: Sequence[Probe] = (),
     ) -> tuple[Diagnosis, ...]:
-        named = {d.misconception: d for d in super().diagnose(check, cases, values, outcomes, ground)}
+        """Known mistakes that reproduce the student's keys, and those matched by an invariance
+        (the activations stay put when only the sequence length moves)."""
+        named = {d.misconception: d for d in super().diagnose(check, cases, values, outcomes, ground, probes)}
         for misconception in check.misconceptions:
             size = misconception.match.get("invariant_in")
             if size and misconception.id not in named:
@@ -116,7 +128,31 @@ class TrainingMemory(KeywordCaseKind):
                 if labels:
                     named[misconception.id] = Diagnosis(misconception.id, misconception.feedback, labels)
         order = [m.id for m in check.misconceptions]
-        return tuple(sorted(named.values(), key=lambda d: order.index(d.misconception)))
+        return tuple(
+            sorted(
+                named.values(),
+                key=lambda d: order.index(d.misconception) if d.misconception in order else len(order),
+            )
+        )
+
+    def diagnostic_calls(self, check: Check, ground: Ground, seconds: float) -> tuple[PreparedCase, ...]:
+        points = memory_formulas.sweep_points()
+        reference = memory_formulas.reference_values(ground.references.function(check.module, check.target))
+        keys = [memory_formulas.point_key(p) for p in points]
+        return (sweep_case(check, check.target, points, keys, reference, seconds),)
+
+    def findings(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe],
+    ) -> tuple[FormulaFinding, ...]:
+        for probe in probes:
+            if probe.value.ok:
+                return memory_formulas.memory_findings(sweep_values(probe), probe.call.expected)
+        return ()
 
     def invariant_cases(
         self, cases: Sequence[PreparedCase], values: Sequence[StudentValue], size: str

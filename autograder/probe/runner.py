@@ -3,7 +3,8 @@
     python -I runner.py SUBMISSION_DIR RESULT_FD [LIBRARY_DIR ...] < plan.json
 
 The plan lists calls: {"id", "module", "name", "args", "kwargs", "timeout"}; "name" is a function
-to call, or with "args" null an attribute to read. Each outcome is written as one JSON line to
+to call, or with "args" null an attribute to read; a call with "sweep" (a list of keyword-argument
+dicts) calls the function at each, for diagnosis. Each outcome is written as one JSON line to
 RESULT_FD, a file the grader opened, never stdout: what the student prints goes to a bounded buffer
 (and file descriptors 1 and 2 point at /dev/null), so printing cannot forge a result. The plan
 holds inputs only: expected values never enter this process.
@@ -167,7 +168,9 @@ def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             target = lookup(call["module"], call["name"])
-            if call.get("args") is None:
+            if call.get("sweep") is not None:
+                value = run_sweep(target, wire_format.decode(call["sweep"]))
+            elif call.get("args") is None:
                 value = target
             else:
                 args = copy.deepcopy(wire_format.decode(call["args"]))
@@ -189,6 +192,21 @@ def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
     return outcome
 
 
+def run_sweep(target: Callable[..., Any], points: list[Any]) -> list[Any]:
+    """A diagnostic sweep: the same function at many keyword arguments, under one time limit.
+    Each point gives ["ok", value] or ["error", kind]; a point's value that the wire cannot carry
+    is that point's error, not the sweep's."""
+    found: list[Any] = []
+    for kwargs in points:
+        try:
+            value = target(**copy.deepcopy(kwargs))
+            wire_format.encode(value)
+            found.append(["ok", value])
+        except Exception as error:
+            found.append(["error", error_kind(error)])
+    return found
+
+
 def install_alarm() -> Any:
     """Make SIGALRM raise CallTimeout; returns the previous handler."""
     return signal.signal(signal.SIGALRM, _on_alarm)
@@ -197,33 +215,10 @@ def install_alarm() -> Any:
 UNPRIVILEGED = 65534  # nobody
 # Imported before dropping root: outside bubblewrap the runtime may sit where nobody cannot read.
 PRELOADED = (
-    "math",
-    "cmath",
-    "decimal",
-    "fractions",
-    "itertools",
-    "functools",
-    "collections",
-    "heapq",
-    "bisect",
-    "array",
-    "typing",
-    "dataclasses",
-    "enum",
-    "numbers",
-    "operator",
-    "copy",
-    "random",
-    "statistics",
-    "string",
-    "re",
-    "textwrap",
-    "time",
-    "json",
-    "numpy.typing",
-    "numpy.linalg",
-    "numpy.random",
-    "numpy.fft",
+    *("math", "cmath", "decimal", "fractions", "itertools", "functools", "collections", "heapq"),
+    *("bisect", "array", "typing", "dataclasses", "enum", "numbers", "operator", "copy", "random"),
+    *("statistics", "string", "re", "textwrap", "time", "json"),
+    *("numpy.typing", "numpy.linalg", "numpy.random", "numpy.fft"),
 )
 
 

@@ -13,7 +13,9 @@ from autograder.results.model import (
     CheckOutcome,
     Failure,
     FailureKind,
+    FormulaFinding,
     GraderError,
+    Locus,
     SubmissionResult,
 )
 from autograder.results.untrusted import truncated
@@ -56,11 +58,49 @@ def _case_lines(case: CaseOutcome) -> list[str]:
         said += f", instead: {failure_text(case.failure)}"
     lines = [f"✗ {case.label}: {said}" + (f". {hint}" if hint else "")]
     if case.locus is not None:
-        lines.append(
-            f"  Your table first leaves the reference at step {case.locus.step}, "
-            f"gate {case.locus.key!r}, unit {case.locus.unit}."
-        )
+        lines.append("  " + locus_text(case.locus))
     return lines
+
+
+# What each value of a gate table is made from: said when it is the first to leave the reference.
+TABLE_EQUATIONS = {
+    "f": "f_t = sigmoid(W_f [h_{t-1}, x_t] + b_f)",
+    "i": "i_t = sigmoid(W_i [h_{t-1}, x_t] + b_i)",
+    "c_tilde": "c~_t = tanh(W_c [h_{t-1}, x_t] + b_c)",
+    "o": "o_t = sigmoid(W_o [h_{t-1}, x_t] + b_o)",
+    "c": "C_t = f_t * C_{t-1} + i_t * c~_t",
+    "h": "h_t = o_t * tanh(C_t)",
+}
+
+
+def locus_text(locus: Locus) -> str:
+    if locus.along == "row":
+        return (
+            f"Your rows agree with the reference from k = T down to k = {locus.step + 1}; row k = "
+            f"{locus.step} is the first that does not (unit {locus.unit}): look at the step back from "
+            f"k = {locus.step + 1} to k = {locus.step}."
+        )
+    if locus.along == "key":
+        text = f"Your {locus.key!r} is the first value to leave the reference (unit {locus.unit})."
+    else:
+        text = (
+            f"Your table first leaves the reference at step {locus.step}, {locus.key!r}, unit {locus.unit}."
+        )
+    if locus.right and locus.key in TABLE_EQUATIONS:
+        right = ", ".join(repr(key) for key in locus.right)
+        text += (
+            f" {'At that step ' if locus.along == 'step' else ''}{right} still agree, so look at "
+            f"{TABLE_EQUATIONS[locus.key]}"
+            f"{' (or at the state carried from the step before)' if locus.step > 1 else ''}."
+        )
+    return text
+
+
+def finding_text(finding: FormulaFinding) -> str:
+    said = "; ".join(finding.differences)
+    if not finding.student:
+        return f"Your formula for {finding.subject}: {said}."
+    return f"Your formula for {finding.subject} is {finding.student}; it should be {finding.truth}: {said}."
 
 
 def manual_lines(outcome: CheckOutcome) -> list[str]:
@@ -84,6 +124,7 @@ def check_lines(outcome: CheckOutcome) -> list[str]:
         return [failure_text(outcome.not_graded)]
     lines = [line for case in outcome.cases for line in case_lines(case)]
     lines += [f"Diagnosis ({d.misconception}): {d.feedback}" for d in outcome.diagnoses]
+    lines += [finding_text(finding) for finding in outcome.findings]
     return lines
 
 

@@ -64,6 +64,8 @@ class Locus:
     step: int
     key: str
     unit: int
+    along: str = "step"  # "step": a table's time step t; "row": a gradient's row k (read from T down)
+    right: tuple[str, ...] = ()  # the keys that still agree with the reference at that step
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,17 @@ class Diagnosis:
     misconception: str
     feedback: str
     cases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormulaFinding:
+    """The formula behind a student's function, recovered by calling it at many sizes, beside the
+    truth's, with what differs in the terms the exercise is made of (no name: a localisation)."""
+
+    subject: str  # what the formula counts: "one layer, one direction (Keras)"
+    student: str  # "3·H·(H+I) + H" (empty when no formula could be recovered)
+    truth: str
+    differences: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,7 @@ class CheckOutcome:
     cases: tuple[CaseOutcome, ...] = ()
     credit: Credit = "per_case"
     diagnoses: tuple[Diagnosis, ...] = ()
+    findings: tuple[FormulaFinding, ...] = ()  # where a wrong formula differs, when no mistake is named
     evidence: tuple[Evidence, ...] = ()
     manual: bool = False
     manual_grade: ManualGrade | None = None

@@ -14,6 +14,7 @@ from autograder.results.model import (
     Diagnosis,
     Failure,
     FailureKind,
+    FormulaFinding,
     GateTableEvidence,
     GraderError,
     GradientCurvesEvidence,
@@ -49,7 +50,7 @@ def _failure(data: Mapping[str, Any] | None) -> Failure | None:
 
 
 def _locus(data: Mapping[str, Any] | None) -> Locus | None:
-    return None if data is None else Locus(**data)
+    return None if data is None else Locus(**{**data, "right": tuple(data.get("right", ()))})
 
 
 def _evidence(data: Mapping[str, Any]) -> GateTableEvidence | GradientCurvesEvidence:
@@ -80,6 +81,10 @@ def _check(data: Mapping[str, Any]) -> CheckOutcome:
             "cases": tuple(_case(c) for c in data["cases"]),
             "diagnoses": tuple(
                 Diagnosis(d["misconception"], d["feedback"], tuple(d["cases"])) for d in data["diagnoses"]
+            ),
+            "findings": tuple(
+                FormulaFinding(f["subject"], f["student"], f["truth"], tuple(f["differences"]))
+                for f in data.get("findings", ())
             ),
             "evidence": tuple(_evidence(e) for e in data["evidence"]),
             "manual_grade": None if grade is None else ManualGrade(**grade),

@@ -82,7 +82,6 @@ def test_material_answer_scores_partially_and_names_its_mistakes(graded: dict[st
     assert 0 < result.score < result.max_score
     named = {m for o in result.outcomes for m in o.misconceptions}
     assert {
-        "forgot_four_gates",
         "rows_are_input_size",
         "no_gradients",
         "no_seq_len",
@@ -93,6 +92,13 @@ def test_material_answer_scores_partially_and_names_its_mistakes(graded: dict[st
     assert all(o.status == "passed" for o in part_a), "the material's gate computation is right"
     counts = next(o for o in result.outcomes if o.check_id == "c.num_parameters.worked")
     assert "got 10752" in check_feedback(counts)
+    # one weight matrix but four biases, and no layers, directions or convention: more than one
+    # catalogued mistake, so none is named; the formula says each part
+    assert counts.diagnoses == ()
+    first = counts.findings[0]
+    assert (first.student, first.truth) == ("H·(H+I) + 4·H", "4·H·(H+I) + 4·H")
+    assert first.differences == ("one gate’s weights instead of four",)
+    assert len(counts.findings) > 1
 
 
 def test_every_catalogued_misconception_loses_points_and_is_named(
@@ -102,7 +108,7 @@ def test_every_catalogued_misconception_loses_points_and_is_named(
     catalogue = {m.id for check in rubric.checks for m in check.misconceptions}
     samples = {name.removeprefix("mistake_") for name in graded if name.startswith("mistake_")}
     assert catalogue - samples <= {"additive_means_no_multiplication"}, "a misconception with no sample"
-    for misconception in samples:
+    for misconception in samples & catalogue:
         result = graded[f"mistake_{misconception}"]
         naming = [o for o in result.outcomes if misconception in o.misconceptions]
         assert naming, f"mistake_{misconception}: no check names it"
@@ -133,3 +139,20 @@ def test_crashes_and_hangs_fail_only_what_they_break(graded: dict[str, Submissio
         assert failed == broken, name
         texts = [check_feedback(o) for o in result.outcomes if o.check_id in broken]
         assert all(message in text for text in texts), (name, texts)
+
+
+def test_every_mistake_outside_the_catalogue_is_named_or_localised(
+    graded: dict[str, SubmissionResult], grader: Grader
+) -> None:
+    """Each failed check of such a sample names a generated mistake, or gives the formula's terms,
+    or the step or row where it leaves the reference; and names no catalogued mistake."""
+    catalogue = {m.id for check in grader.rubric.checks for m in check.misconceptions}
+    outside = [name for name in graded if name.startswith("mistake_") and name[8:] not in catalogue]
+    assert len(outside) >= 5
+    for name in outside:
+        failed = [o for o in graded[name].outcomes if o.status == "failed"]
+        assert failed, name
+        for outcome in failed:
+            assert not set(outcome.misconceptions) & catalogue, (name, outcome.misconceptions)
+            localised = outcome.findings or any(case.locus for case in outcome.cases)
+            assert outcome.diagnoses or localised, (name, outcome.check_id)

@@ -35,8 +35,8 @@ def training_memory(input_size, hidden_size, batch_size, seq_len, *, bytes_per_v
     buffers = {"sgd": 0, "momentum": 1, "adam": 2}
     if optimizer not in buffers:
         raise ValueError(f"unknown optimizer {optimizer!r}")
-    if batch_size <= 0 or seq_len <= 0:
-        raise ValueError("batch_size and seq_len must be positive")
+    if batch_size <= 0 or seq_len <= 0 or bytes_per_value <= 0:
+        raise ValueError("batch_size, seq_len and bytes_per_value must be positive")
     n = num_parameters(input_size, hidden_size) * bytes_per_value
     cached = (input_size + 2 * hidden_size + 4 * hidden_size + hidden_size) * batch_size * seq_len
     result = {"parameters": n, "gradients": n, "optimizer_state": buffers[optimizer] * n,

@@ -1,0 +1,169 @@
+"""Recover a student's formula from their function's values: exact polynomial interpolation.
+
+A parameter count is a polynomial in the input size I and the hidden size H; training memory is,
+per key, a polynomial in I, H, the batch B, the sequence length T and the bytes per value. Calling
+the student's function on a grid of sizes (degree + 1 values per variable) and interpolating in
+exact rational arithmetic gives their polynomial; values at points off the grid confirm it (a
+function that is not such a polynomial, say one with a special case, is caught there).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+Monomial = tuple[int, ...]  # one exponent per variable
+
+
+@dataclass(frozen=True)
+class Polynomial:
+    """Exact coefficients by monomial, over named variables."""
+
+    names: tuple[str, ...]
+    terms: Mapping[Monomial, Fraction]
+
+    def __call__(self, point: Sequence[int]) -> Fraction:
+        total = Fraction(0)
+        for exponents, coefficient in self.terms.items():
+            value = coefficient
+            for x, e in zip(point, exponents, strict=True):
+                value *= Fraction(x) ** e
+            total += value
+        return total
+
+    def coefficient(self, **exponents: int) -> Fraction:
+        key = tuple(exponents.get(name, 0) for name in self.names)
+        return self.terms.get(key, Fraction(0))
+
+    def __sub__(self, other: Polynomial) -> Polynomial:
+        return combine(self, other, -1)
+
+    def __add__(self, other: Polynomial) -> Polynomial:
+        return combine(self, other, 1)
+
+    def scaled(self, factor: Fraction | int) -> Polynomial:
+        return Polynomial(self.names, _nonzero({m: c * factor for m, c in self.terms.items()}))
+
+
+def combine(a: Polynomial, b: Polynomial, sign: int) -> Polynomial:
+    terms = dict(a.terms)
+    for monomial, coefficient in b.terms.items():
+        terms[monomial] = terms.get(monomial, Fraction(0)) + sign * coefficient
+    return Polynomial(a.names, _nonzero(terms))
+
+
+def _nonzero(terms: Mapping[Monomial, Fraction]) -> dict[Monomial, Fraction]:
+    return {m: c for m, c in terms.items() if c != 0}
+
+
+def _inverse(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
+    """Gauss-Jordan inverse of a small non-singular matrix, exactly."""
+    size = len(matrix)
+    rows = [[*row, *(Fraction(int(i == j)) for j in range(size))] for i, row in enumerate(matrix)]
+    for column in range(size):
+        pivot = next(r for r in range(column, size) if rows[r][column] != 0)
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        lead = rows[column][column]
+        rows[column] = [value / lead for value in rows[column]]
+        for r in range(size):
+            if r != column and rows[r][column] != 0:
+                factor = rows[r][column]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[column], strict=True)]
+    return [row[size:] for row in rows]
+
+
+def grid(nodes: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    """Every point of the tensor grid."""
+    return list(itertools.product(*nodes))
+
+
+def interpolate(
+    names: Sequence[str], nodes: Sequence[Sequence[int]], value: Callable[[tuple[int, ...]], Fraction | int]
+) -> Polynomial:
+    """The polynomial of degree < len(nodes[j]) in variable j that takes `value` on the grid."""
+    table: dict[tuple[int, ...], Fraction] = {
+        index: Fraction(value(tuple(nodes[j][i] for j, i in enumerate(index))))
+        for index in itertools.product(*(range(len(axis)) for axis in nodes))
+    }
+    for axis, axis_nodes in enumerate(nodes):
+        inverse = _inverse([[Fraction(x) ** e for e in range(len(axis_nodes))] for x in axis_nodes])
+        solved: dict[tuple[int, ...], Fraction] = {}
+        for index in table:
+            if index[axis] != 0:
+                continue
+            column = [table[(*index[:axis], i, *index[axis + 1 :])] for i in range(len(axis_nodes))]
+            for exponent, weights in enumerate(inverse):
+                key = (*index[:axis], exponent, *index[axis + 1 :])
+                solved[key] = sum((w * v for w, v in zip(weights, column, strict=True)), Fraction(0))
+        table = solved
+    return Polynomial(tuple(names), _nonzero(table))
+
+
+def superscript(exponent: int) -> str:
+    return "" if exponent == 1 else str(exponent).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def monomial_text(names: Sequence[str], exponents: Monomial) -> str:
+    return "·".join(f"{n}{superscript(e)}" for n, e in zip(names, exponents, strict=True) if e)
+
+
+def number_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def term_text(names: Sequence[str], exponents: Monomial, coefficient: Fraction) -> str:
+    variables = monomial_text(names, exponents)
+    if not variables:
+        return number_text(coefficient)
+    if coefficient == 1:
+        return variables
+    return f"{number_text(coefficient)}·{variables}"
+
+
+def sorted_terms(poly: Polynomial) -> list[tuple[Monomial, Fraction]]:
+    """Highest total degree first, then in the order of the variables."""
+    return sorted(poly.terms.items(), key=lambda item: (-sum(item[0]), [-e for e in item[0]]))
+
+
+def sum_text(pieces: Sequence[tuple[str, Fraction]]) -> str:
+    """`a + b - c` from (text of the term without its sign, sign-carrying coefficient) pairs."""
+    text = ""
+    for index, (piece, coefficient) in enumerate(pieces):
+        if index == 0:
+            text = f"-{piece}" if coefficient < 0 else piece
+        else:
+            text += f" - {piece}" if coefficient < 0 else f" + {piece}"
+    return text or "0"
+
+
+def polynomial_text(poly: Polynomial) -> str:
+    """`3·H² + 3·H·I + H`, highest degree first."""
+    return sum_text([(term_text(poly.names, m, abs(c)), c) for m, c in sorted_terms(poly)])
+
+
+def common_factor(poly: Polynomial) -> tuple[Monomial, Polynomial]:
+    """The largest monomial dividing every term, and the quotient."""
+    if not poly.terms:
+        return (0,) * len(poly.names), poly
+    lowest = tuple(min(m[j] for m in poly.terms) for j in range(len(poly.names)))
+    quotient = {tuple(e - low for e, low in zip(m, lowest, strict=True)): c for m, c in poly.terms.items()}
+    return lowest, Polynomial(poly.names, quotient)
+
+
+def factored_text(poly: Polynomial) -> str:
+    """`B·T·bytes·(I + 7·H)`: the common monomial taken out when the rest has several terms."""
+    factor, quotient = common_factor(poly)
+    if not any(factor) or len(quotient.terms) < 2:
+        return polynomial_text(poly)
+    return f"{monomial_text(poly.names, factor)}·({polynomial_text(quotient)})"
+
+
+WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(value: Fraction, singular: str, plural: str) -> str:
+    """`three gates`, `one bias vector`, `5/2 gates`."""
+    number = WORDS[int(value)] if value.denominator == 1 and 0 <= value < len(WORDS) else number_text(value)
+    return f"{number} {singular if value == 1 else plural}"

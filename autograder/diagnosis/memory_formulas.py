@@ -1,0 +1,146 @@
+"""The formula behind each key of a student's `training_memory`, recovered and compared with the
+reference's term by term: which factor is missing (the sequence length, the bytes per value), which
+coefficient is off (6·H where the cache keeps 7·H)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from autograder.diagnosis.count_formulas import first_layer_readings
+from autograder.diagnosis.formula import (
+    Polynomial,
+    common_factor,
+    factored_text,
+    interpolate,
+    monomial_text,
+    term_text,
+)
+from autograder.results.model import FormulaFinding
+
+NAMES = ("B", "T", "bytes", "H", "I")
+NODES = ((2, 3), (2, 5), (2, 4), (2, 4, 7), (3, 5, 8))  # linear in B, T, bytes; quadratic in H, I
+CONFIRM = ((5, 3, 8, 5, 13), (7, 11, 2, 9, 6))
+OPTIMIZERS = ("sgd", "momentum", "adam")
+KEYS = ("parameters", "gradients", "optimizer_state", "activations")
+FACTORS = {"B": "the batch size B", "T": "the sequence length T", "bytes": "bytes_per_value"}
+
+Key = tuple[str, int, int, int, int, int]  # optimizer, B, T, bytes, H, I
+
+
+def sweep_points() -> list[dict[str, Any]]:
+    sizes = [*itertools.product(*NODES), *CONFIRM]
+    return [
+        {
+            "input_size": i,
+            "hidden_size": h,
+            "batch_size": b,
+            "seq_len": t,
+            "bytes_per_value": by,
+            "optimizer": optimizer,
+        }
+        for optimizer, (b, t, by, h, i) in itertools.product(OPTIMIZERS, sizes)
+    ]
+
+
+def point_key(point: Mapping[str, Any]) -> Key:
+    return (
+        point["optimizer"],
+        point["batch_size"],
+        point["seq_len"],
+        point["bytes_per_value"],
+        point["hidden_size"],
+        point["input_size"],
+    )
+
+
+def reference_values(function: Callable[..., Any]) -> dict[Key, Any]:
+    return {point_key(p): dict(function(**p)) for p in sweep_points()}
+
+
+def recover(values: Mapping[Key, Any], optimizer: str, key: str) -> Polynomial | None:
+    def at(point: tuple[int, ...]) -> int:
+        found = values.get((optimizer, *point))  # type: ignore[arg-type]
+        value = found.get(key) if isinstance(found, Mapping) else None
+        if type(value) is not int:
+            raise LookupError
+        return value
+
+    try:
+        poly = interpolate(NAMES, NODES, at)
+        return poly if all(poly(point) == at(point) for point in CONFIRM) else None
+    except LookupError:
+        return None
+
+
+def differences(student: Polynomial, truth: Polynomial) -> list[str]:
+    """What the student's formula does differently: a missing or extra factor when the rest is the
+    same, else the terms that differ (inside the common factor when both share it)."""
+    if not student.terms:
+        return ["it is always 0"]
+    s_factor, s_rest = common_factor(student)
+    t_factor, t_rest = common_factor(truth)
+    if s_rest == t_rest:
+        said = []
+        for name, s_exp, t_exp in zip(NAMES, s_factor, t_factor, strict=True):
+            if s_exp < t_exp:
+                said.append(f"it does not grow with {FACTORS.get(name, name)}")
+            elif s_exp > t_exp:
+                said.append(f"an extra factor {name}")
+        return said
+    counted = count_readings(student, truth)
+    return counted if counted is not None else term_differences(student, truth)
+
+
+def count_readings(student: Polynomial, truth: Polynomial) -> list[str] | None:
+    """For bytes that are bytes_per_value times a parameter count: what the count gets wrong, in
+    the terms of an LSTM layer (None when either is not such a multiple)."""
+    counts = []
+    for poly in (student, truth):
+        if any(m[0] or m[1] or m[2] != 1 for m in poly.terms):  # B, T or no single bytes factor
+            return None
+        counts.append(Polynomial(("H", "I"), {(m[3], m[4]): c for m, c in poly.terms.items()}))
+    multiple = truth.coefficient(bytes=1, H=1) / 4 if truth.coefficient(bytes=1, H=1) else None
+    if not multiple:
+        return None
+    said = first_layer_readings(counts[0].scaled(1 / multiple), counts[1].scaled(1 / multiple))
+    return [f"the parameter count in it has {reading}" for reading in said] or None
+
+
+def term_differences(student: Polynomial, truth: Polynomial) -> list[str]:
+    said = []
+    for monomial in sorted(set(student.terms) | set(truth.terms), key=lambda m: (-sum(m), m)):
+        s_c, t_c = student.terms.get(monomial), truth.terms.get(monomial)
+        if s_c == t_c:
+            continue
+        theirs = term_text(NAMES, monomial, s_c) if s_c is not None else ""
+        right = term_text(NAMES, monomial, t_c) if t_c is not None else ""
+        if not right:
+            said.append(f"an extra term {theirs}")
+        elif not theirs:
+            said.append(f"no {monomial_text(NAMES, monomial) or 'constant'} term ({right})")
+        else:
+            said.append(f"{theirs} where it should be {right}")
+    return said or ["its formula differs"]
+
+
+def memory_findings(student: Mapping[Key, Any], truth: Mapping[Key, Any]) -> tuple[FormulaFinding, ...]:
+    """Per key, the first optimizer whose formula differs (the optimizer state per optimizer)."""
+    found = []
+    for key in KEYS:
+        optimizers = OPTIMIZERS if key == "optimizer_state" else OPTIMIZERS[:1]
+        for optimizer in optimizers:
+            s, t = recover(student, optimizer, key), recover(truth, optimizer, key)
+            if t is None or s == t:
+                continue
+            subject = f"{key!r} ({optimizer})" if key == "optimizer_state" else repr(key)
+            if s is None:
+                said = ("it does not follow one formula at every size",)
+                found.append(FormulaFinding(subject, "", factored_text(t), said))
+            else:
+                found.append(
+                    FormulaFinding(subject, factored_text(s), factored_text(t), tuple(differences(s, t)))
+                )
+            break
+    return tuple(found)
