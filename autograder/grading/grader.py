@@ -12,7 +12,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,13 @@ class Grader:
 
     @property
     def plan(self) -> list[dict[str, Any]]:
-        """Every scored call, then the diagnostic sweeps (so that a sweep that hangs or kills the
-        probe can cost no scored call anything)."""
-        scored = [case.call for _, cases in self.prepared for case in cases]
-        return scored + [probe.call for probes in self.diagnostics.values() for probe in probes]
+        """Every scored call. The diagnostic sweeps run in a second probe, only for the checks a
+        submission got wrong (`sweep_plan`), so they can cost no scored call anything."""
+        return [case.call for _, cases in self.prepared for case in cases]
+
+    def sweep_plan(self, outcomes: tuple[CheckOutcome, ...]) -> list[dict[str, Any]]:
+        wrong = {o.check_id for o in outcomes if o.status == "failed" and o.not_graded is None}
+        return [probe.call for check_id in sorted(wrong) for probe in self.diagnostics.get(check_id, ())]
 
 
 def framework_configurations(rubric: Rubric) -> Configurations:
@@ -151,11 +154,20 @@ def grade_submission(
             return grade_submission(converted, grader, sandbox=sandbox, limits=limits, warm=warm)
     started = time.perf_counter()
     modules = grader.rubric.modules
-    if warm is not None:
-        probe = warm.probe(path, grader.plan, modules)
-    else:
-        probe = probe_submission(path, grader.plan, modules, limits=limits or grader.limits, sandbox=sandbox)
+
+    def run(plan: list[dict[str, Any]]) -> ProbeRun:
+        if warm is not None:
+            return warm.probe(path, plan, modules)
+        return probe_submission(path, plan, modules, limits=limits or grader.limits, sandbox=sandbox)
+
+    probe = run(grader.plan)
     outcomes = judge(grader, probe)
+    sweeps = grader.sweep_plan(outcomes)
+    if sweeps:  # diagnosis only for wrong answers: the student's formula, from a second probe
+        swept = run(sweeps)
+        probe = replace(probe, outcomes={**probe.outcomes, **swept.outcomes})
+        redone = {o.check_id: o for o in judge(grader, probe, only={c["id"].split("#")[0] for c in sweeps})}
+        outcomes = tuple(redone.get(o.check_id, o) for o in outcomes)
     notes = [f"framework figures: {grader.ground.figures.source}"]
     missing = [name for name in modules if not (path / f"{name}.py").is_file() and name not in probe.unusable]
     if missing:
@@ -173,20 +185,23 @@ def grade_submission(
     )
 
 
-def judge(grader: Grader, probe: ProbeRun) -> tuple[CheckOutcome, ...]:
-    """Each check's outcome from the probe's raw outcomes (no student code runs here)."""
+def judge(grader: Grader, probe: ProbeRun, only: set[str] | None = None) -> tuple[CheckOutcome, ...]:
+    """Each check's outcome (or those named in `only`) from the probe's raw outcomes (no student
+    code runs here)."""
     seconds = grader.rubric.time_limits.call_seconds
     outcomes = []
     for check, cases in grader.prepared:
+        if only is not None and check.id not in only:
+            continue
         if check.module in probe.unusable:
             reason = f"{check.module}.py was not used: {probe.unusable[check.module]}"
             values = [unusable(reason) for _ in cases]
         else:
             values = [student_value(probe.outcomes.get(case.call["id"]), seconds) for case in cases]
         probes = [
-            Probe(sweep, student_value(probe.outcomes.get(sweep.call["id"]), seconds))
+            Probe(sweep, student_value(probe.outcomes[sweep.call["id"]], seconds))
             for sweep in grader.diagnostics.get(check.id, ())
-            if check.module not in probe.unusable
+            if check.module not in probe.unusable and sweep.call["id"] in probe.outcomes
         ]
         outcomes.append(KINDS[check.kind].evaluate(check, cases, values, grader.ground, probes))
     return tuple(outcomes)
