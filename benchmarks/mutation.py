@@ -3,7 +3,8 @@
     python benchmarks/mutation.py [--sample N] [--seed S] [--jobs J] [--json PATH]
 
 1. Mutates solutions/*.py (the code of the solution blocks and the functions they sit in) with
-   AST operators, one change per mutant (benchmarks/mutants/operators.py).
+   AST operators, one change per mutant (benchmarks/mutants/operators.py); the answers the
+   rubric grades by hand (its `manual` checks) are left alone.
 2. Classifies each mutant with an oracle that never uses the grader: the mutated module against
    the reference on the contract's inputs (benchmarks/mutants/cases.py), in forked processes with
    time and memory limits. "real": some input gives another outcome; "equivalent": none does.
@@ -11,7 +12,8 @@
    submission folder: the mutated module beside the two reference modules). A real mutant is
    caught if it loses a point on an automatic check; a point lost by the reference or by an
    equivalent mutant is a false fail.
-4. Runs the public tests (tests/public) on every real mutant.
+4. Runs the public tests (tests/public) on every mutant: their kill rate on the real ones, and
+   any failure on an equivalent one.
 
 Prints the counts, both kill rates, the false fails and every survivor with an input on which it
 differs; --json writes all of it as data. Not part of `make test` (a small sample is:
@@ -48,13 +50,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--sample", type=positive_int, help="grade a random sample of N mutants (default: all)"
+        "--sample", type=positive_int, metavar="N", help="a random sample of N mutants (default: all)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="the sample's random seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="the sample's random seed (default: 0)"
+    )
     parser.add_argument(
         "--jobs",
         type=positive_int,
         default=os.cpu_count() or 2,
+        metavar="J",
         help="processes at once (default: one per core)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON here")

@@ -35,13 +35,8 @@ class Mutant:
         return f"solutions/{self.module}.py:{self.line}"
 
 
-def _context(site: Site, parents: dict[int, ast.AST], tree: ast.Module) -> Context:
-    def is_axis(node: ast.AST) -> bool:
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.keyword):
-            return parent.arg == "axis"
-        return isinstance(parent, ast.UnaryOp) and is_axis(parent)
-
+def _module_facts(tree: ast.Module) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """What every site of the module shares: its tuples of strings and its sigmoid helpers."""
     strings = tuple(
         tuple(str(e.value) for e in node.value.elts if isinstance(e, ast.Constant))
         for node in tree.body
@@ -53,13 +48,20 @@ def _context(site: Site, parents: dict[int, ast.AST], tree: ast.Module) -> Conte
     helpers = tuple(
         node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in SIGMOID_HELPERS
     )
-    return Context(
-        site=site,
-        is_default=isinstance(site.parent, ast.arguments) and site.field in ("defaults", "kw_defaults"),
-        in_axis=is_axis(site.node),
-        string_groups=strings,
-        helpers=helpers,
-    )
+    return strings, helpers
+
+
+def _context(
+    site: Site, parents: dict[int, ast.AST], facts: tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]
+) -> Context:
+    def is_axis(node: ast.AST) -> bool:
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.keyword):
+            return parent.arg == "axis"
+        return isinstance(parent, ast.UnaryOp) and is_axis(parent)
+
+    is_default = isinstance(site.parent, ast.arguments) and site.field in ("defaults", "kw_defaults")
+    return Context(site, is_default, is_axis(site.node), *facts)
 
 
 def _offset(lines: list[str], line: int, col: int) -> int:
@@ -107,11 +109,12 @@ def module_mutants(
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     original_dump = ast.dump(tree)
     left_alone = _assignments_to(tree, hand_graded)
+    facts = _module_facts(tree)
     for site in walk_sites(tree, mutable_ranges(tree, source)):
         line = site.node.lineno  # type: ignore[attr-defined]
         if any(first <= line <= last for first, last in left_alone):
             continue
-        context = _context(site, parents, tree)
+        context = _context(site, parents, facts)
         for operator, new in replacements(context):
             replace_at(tree, site.path, new)
             dump = ast.dump(tree)

@@ -107,3 +107,28 @@ def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
         )
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
         assert "error:" in done.stderr.strip().splitlines()[-1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_oracle_never_imports_the_grader() -> None:
+    """The oracle's verdicts must not lean on what they measure: nothing it imports, directly or
+    through the benchmark's own modules, is the autograder package."""
+    package = PROJECT / "benchmarks" / "mutants"
+    todo, seen = ["benchmarks.mutants.oracle", "benchmarks.mutants.cases"], set()
+    while todo:
+        module = todo.pop()
+        seen.add(module)
+        imports = imported_modules(package / f"{module.rsplit('.', 1)[1]}.py")
+        assert not any(name.split(".")[0] == "autograder" for name in imports), module
+        todo += [name for name in imports if name.startswith("benchmarks.mutants.") and name not in seen]
+    parts = {"behaviour", "case", "array_cases", "budget_cases", "forked", "generate", "operators", "sites"}
+    assert {f"benchmarks.mutants.{part}" for part in parts} <= seen, "the import graph was not read"
