@@ -12,6 +12,7 @@ import numpy as np
 from autograder.diagnosis import gradient_edits, lstm_equations
 from autograder.diagnosis.gradient_edits import Candidate
 from autograder.kinds.base import (
+    AS_LIST,
     DTYPE,
     SIZE,
     CheckKind,
@@ -72,6 +73,7 @@ class GradientRows(CheckKind):
             cases, values, outcomes, self.candidates, agree_on, lambda case: float(np.size(case.expected))
         )
 
+
 LARGE_MAGNITUDES = (1e4, 5e3, 1e3, 800.0, 100.0, 50.0)
 
 
@@ -81,6 +83,7 @@ class Elementwise(CheckKind):
     name = "elementwise"
     case_properties: ClassVar[Mapping[str, Any]] = {
         "values": {"enum": ["moderate", "large"]},
+        "as_list": AS_LIST,
         "size": {**SIZE, "maximum": 100_000},
     }
     case_required = ("values", "size")
@@ -135,7 +138,6 @@ def first_departure(got: Any, expected: Mapping[str, Any], atol: float, rtol: fl
             right = tuple(k for k in DEPENDENCY_ORDER if k not in wrong)
             return Locus(step + 1, key, wrong[key], right=right)
     return None
-
 
 
 class GateEquations(CheckKind):
@@ -194,6 +196,7 @@ class LstmStep(GateEquations):
         "hidden_size": SIZE,
         "batch": SIZE,
         "dtype": DTYPE,
+        "as_list": AS_LIST,
     }
     case_required = ("input_size", "hidden_size")
 
@@ -219,7 +222,7 @@ class CellPath(GradientRows):
     """dC_T/dC_k along the cell path, from a (T, H) array of forget gates."""
 
     name = "cell_path"
-    case_properties: ClassVar[Mapping[str, Any]] = {"steps": SIZE, "hidden_size": SIZE}
+    case_properties: ClassVar[Mapping[str, Any]] = {"steps": SIZE, "hidden_size": SIZE, "as_list": AS_LIST}
     case_required = ("steps", "hidden_size")
 
     def largest_array(self, case: Mapping[str, Any]) -> int:
@@ -238,7 +241,12 @@ class RnnGradients(GradientRows):
     """dL/dh_k through a vanilla tanh RNN: `(xs, W_hh, W_xh, b_h, dh_T)`."""
 
     name = "rnn_gradients"
-    case_properties: ClassVar[Mapping[str, Any]] = {"input_size": SIZE, "hidden_size": SIZE, "steps": SIZE}
+    case_properties: ClassVar[Mapping[str, Any]] = {
+        "input_size": SIZE,
+        "hidden_size": SIZE,
+        "steps": SIZE,
+        "as_list": AS_LIST,
+    }
     case_required = ("input_size", "hidden_size", "steps")
 
     def largest_array(self, case: Mapping[str, Any]) -> int:

@@ -63,6 +63,7 @@ WIRE_VALUES = wire_format.MAX_ARRAY_BYTES // 8
 SIZE = {"type": "integer", "minimum": 1, "maximum": WIRE_VALUES}
 LABEL = {"type": "string", "minLength": 1}
 DTYPE = {"enum": ["float64", "float32"]}
+AS_LIST = {"type": "boolean"}  # the first argument sent as a nested Python list
 
 
 class CheckKind:
@@ -168,6 +169,8 @@ class CheckKind:
         prepared = []
         for index, spec in enumerate(check.cases):
             args, kwargs = self.build_inputs(check, spec, np.random.default_rng([check.seed, index]))
+            if spec.get("as_list") and args and isinstance(args[0], np.ndarray):
+                args = (args[0].tolist(), *args[1:])  # the contract says ArrayLike: a list must do
             function = self.called_function(check, spec)
             expected = self.expected(check, function, args, kwargs, ground)
             entry = plan_entry(f"{check.id}#{index}", check.module, function, args, kwargs, call_seconds)
@@ -362,5 +365,3 @@ class KeywordCaseKind(CheckKind):
         self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return (), {key: value for key, value in case.items() if key != "label"}
-
-

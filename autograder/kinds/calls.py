@@ -64,7 +64,11 @@ class Raises(CheckKind):
 
     name = "raises"
     target_key = None
-    case_properties: ClassVar[Mapping[str, Any]] = {"call": IDENTIFIER, "args": SCALAR_ARGS}
+    case_properties: ClassVar[Mapping[str, Any]] = {
+        "call": IDENTIFIER,
+        "args": SCALAR_ARGS,
+        "mentions": IDENTIFIER,  # a word the error's message must contain (the argument's name)
+    }
     case_required = ("call", "args")
     check_properties: ClassVar[Mapping[str, Any]] = {"exception": IDENTIFIER}
 
@@ -90,5 +94,12 @@ class Raises(CheckKind):
             return CaseOutcome(case.label, 0.0, message=f"returned a value instead of raising {wanted}")
         failure = got.failure
         if failure is not None and failure.kind is FailureKind.RAISED and wanted in failure.lineage:
-            return CaseOutcome(case.label, 1.0)
+            word = str(case.spec.get("mentions", ""))
+            if word.lower() in failure.detail.lower():
+                return CaseOutcome(case.label, 1.0)
+            return CaseOutcome(
+                case.label,
+                0.0,
+                message=f"your {wanted} must say which argument is wrong: name {word!r}",
+            )
         return CaseOutcome(case.label, 0.0, message=f"expected {wanted}", failure=failure)

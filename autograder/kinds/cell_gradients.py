@@ -11,6 +11,7 @@ from autograder.diagnosis import cell_gradient_edits
 from autograder.diagnosis.gradient_edits import Candidate
 from autograder.kinds.arrays import GradientRows
 from autograder.kinds.base import (
+    AS_LIST,
     SIZE,
     Ground,
     PreparedCase,
@@ -31,6 +32,7 @@ class CellGradients(GradientRows):
         "hidden_size": SIZE,
         "steps": SIZE,
         "initial_state": {"type": "boolean"},
+        "as_list": AS_LIST,
     }
     case_required = ("input_size", "hidden_size", "steps")
 

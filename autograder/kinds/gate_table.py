@@ -14,6 +14,7 @@ import numpy as np
 from autograder.diagnosis import lstm_equations
 from autograder.kinds.arrays import GateEquations
 from autograder.kinds.base import (
+    AS_LIST,
     DTYPE,
     SIZE,
     Ground,
@@ -53,6 +54,7 @@ class GateTable(GateEquations):
         "batch": SIZE,
         "dtype": DTYPE,
         "initial_state": {"enum": [True, False, "shared"]},
+        "as_list": AS_LIST,
     }
     case_required = ("input_size", "hidden_size", "steps")
 

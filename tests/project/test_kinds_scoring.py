@@ -54,7 +54,8 @@ def outcomes_for(
 
 def right(check: Check, case: PreparedCase) -> dict[str, Any]:
     if check.kind == "raises":
-        return error(case.call["id"], "raised", "ValueError", "bad", "ValueError,Exception,BaseException")
+        message = f"bad {case.spec.get('mentions', 'size')}"  # a message naming the argument, as due
+        return error(case.call["id"], "raised", "ValueError", message, "ValueError,Exception,BaseException")
     if check.kind == "manual":
         return ok(
             case.call["id"], "Along the cell path the gradient is multiplied by f_t; W_hh again and again."
@@ -227,13 +228,29 @@ def test_an_exception_named_like_value_error_is_not_one(grader: Grader) -> None:
 
     def answer(lineage: str) -> Callable[[Check, PreparedCase], dict[str, Any]]:
         return lambda c, case: (
-            error(case.call["id"], "raised", "ValueError", "x", lineage)
+            error(case.call["id"], "raised", "ValueError", f"x {case.spec.get('mentions', '')}", lineage)
             if c.id == check.id
             else right(c, case)
         )
 
     assert outcomes_for(grader, answer("Exception,BaseException"))[check.id].score == 0
     assert outcomes_for(grader, answer("ValueError,Exception,BaseException"))[check.id].score == check.points
+
+
+def test_raises_wants_the_message_to_name_the_argument(grader: Grader) -> None:
+    check, cases = next((c, cs) for c, cs in grader.prepared if c.kind == "raises")
+    named = [case.label for case in cases if case.spec.get("mentions")]
+    lineage = "ValueError,Exception,BaseException"
+    outcome = outcomes_for(
+        grader,
+        lambda c, case: (
+            error(case.call["id"], "raised", "ValueError", "bad value", lineage)
+            if c.id == check.id
+            else right(c, case)
+        ),
+    )[check.id]
+    assert named and [case.label for case in outcome.cases if not case.passed] == named
+    assert "must say which argument is wrong" in check_feedback(outcome)
 
 
 def test_raises_says_when_a_value_came_back(grader: Grader) -> None:
