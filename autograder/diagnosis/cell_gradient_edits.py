@@ -32,6 +32,14 @@ BACKWARD_EDITS: Mapping[str, str] = {
     "no_path_c": "dL/dh leaves out the path through the candidate",
     "no_path_o": "dL/dh leaves out the path through the output gate",
     "no_forget_factor": "the gradient passes from C_t to C_{t-1} without the factor f_t",
+    "tanh_c_prev_in_o": "the output gate's gradient uses tanh(C_{t-1}) where tanh(C_t) is due",
+    "o_from_dc": "the output gate's gradient is taken from dL/dC_t where dL/dh_t is due",
+    "f_uses_c_t": "the forget gate's gradient uses C_t where C_{t-1} is due",
+    "sigmoid_prime_f_as_tanh": "the forget gate's sigmoid' is written 1 - f_t^2 (tanh's derivative)",
+    "sigmoid_prime_i_as_tanh": "the input gate's sigmoid' is written 1 - i_t^2 (tanh's derivative)",
+    "sigmoid_prime_o_as_tanh": "the output gate's sigmoid' is written 1 - o_t^2 (tanh's derivative)",
+    "h_weights_not_transposed": "dL/dh_{t-1} multiplies by each W[:, :H] where its transpose is due",
+    "x_columns": "dL/dh_{t-1} is read from the columns of W that multiply x_t, not h_{t-1}",
 }
 
 
@@ -67,25 +75,56 @@ def backward(
     grads = np.empty((steps + 1, hidden))
     d_c, d_h = np.asarray(dC_T, dtype=np.float64), np.zeros(hidden)
     for t in range(steps - 1, -1, -1):
-        f, i, g, o, c = (cache[k][t] for k in ("f", "i", "g", "o", "c"))
+        f, o, c = (cache[k][t] for k in ("f", "o", "c"))
         squashed = c if edit in ("c_for_tanh_c", "c_for_tanh_c_in_o") else np.tanh(c)
+        if edit == "tanh_c_prev_in_o":
+            squashed = np.tanh(cache["c_prev"][t])
         prime = {"no_tanh_prime": 1.0, "c_in_tanh_prime": 1 - c**2, "c_for_tanh_c": 1 - c**2}.get(
             edit, 1 - np.tanh(c) ** 2
         )
         through_h = 0.0 if edit == "no_h_path" else d_h * o * prime
         d_c = d_c + through_h
         grads[t + 1] = d_c
-        blocks = {
-            "f": d_c * cache["c_prev"][t] * (1.0 if edit == "no_sigmoid_prime_f" else f * (1 - f)),
-            "i": d_c * g * (1.0 if edit == "no_sigmoid_prime_i" else i * (1 - i)),
-            "c": d_c * i * (1.0 if edit == "no_tanh_prime_candidate" else 1 - g**2),
-            "o": d_h * squashed * (1.0 if edit == "no_sigmoid_prime_o" else o * (1 - o)),
-        }
-        d_pre = np.concatenate([np.zeros(hidden) if edit == f"no_path_{k}" else blocks[k] for k in "fico"])
-        d_h = (d_pre @ weights)[:hidden]
+        d_pre = np.concatenate(
+            [
+                np.zeros(hidden) if edit == f"no_path_{k}" else block
+                for k, block in gate_blocks(cache, t, d_c, d_h, squashed, edit).items()
+            ]
+        )
+        if edit == "h_weights_not_transposed":
+            d_h = sum(
+                weights[k * hidden : (k + 1) * hidden, :hidden] @ d_pre[k * hidden : (k + 1) * hidden]
+                for k in range(4)
+            )
+        elif edit == "x_columns":
+            d_h = (d_pre @ weights)[-hidden:]
+        else:
+            d_h = (d_pre @ weights)[:hidden]
         d_c = d_c if edit == "no_forget_factor" else d_c * f
     grads[0] = d_c
     return grads
+
+
+def sigmoid_prime(value: np.ndarray, gate: str, edit: str) -> Any:
+    if edit == f"no_sigmoid_prime_{gate}":
+        return 1.0
+    if edit == f"sigmoid_prime_{gate}_as_tanh":
+        return 1 - value**2
+    return value * (1 - value)
+
+
+def gate_blocks(
+    cache: Mapping[str, np.ndarray], t: int, d_c: np.ndarray, d_h: np.ndarray, squashed: np.ndarray, edit: str
+) -> dict[str, np.ndarray]:
+    """dL/d(pre-activation) of each gate at step t, with one edit."""
+    f, i, g, o, c = (cache[k][t] for k in ("f", "i", "g", "o", "c"))
+    before = c if edit == "f_uses_c_t" else cache["c_prev"][t]
+    return {
+        "f": d_c * before * sigmoid_prime(f, "f", edit),
+        "i": d_c * g * sigmoid_prime(i, "i", edit),
+        "c": d_c * i * (1.0 if edit == "no_tanh_prime_candidate" else 1 - g**2),
+        "o": (d_c if edit == "o_from_dc" else d_h) * squashed * sigmoid_prime(o, "o", edit),
+    }
 
 
 def _retain_grad_rows(
@@ -144,10 +183,12 @@ def cell_gradient_candidates(
 ) -> list[Candidate]:
     xs, dC_T = np.asarray(xs, dtype=np.float64), np.asarray(dC_T, dtype=np.float64)
     cache = forward_cache(xs, params, h0, c0)
-    found = [
-        Candidate(f"backward_{edit}", says, _all_rows(backward(cache, params, dC_T, edit)))
-        for edit, says in BACKWARD_EDITS.items()
-    ]
+    found: list[Candidate] = []
+    for name, said in BACKWARD_EDITS.items():
+        try:
+            found.append(Candidate(f"backward_{name}", said, _all_rows(backward(cache, params, dC_T, name))))
+        except ValueError:  # shapes the edit cannot have here (more hidden units than inputs, say)
+            continue
     found += row_shifts(backward(cache, params, dC_T, ""), "gradients")
     for edit in eqs.single_edits():
         if edit.equations.renamed or edit.equations.shifted_rows:

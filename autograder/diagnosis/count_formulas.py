@@ -10,6 +10,7 @@ terms an LSTM is made of: gates' weights H·(H + width), bias vectors of H.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -52,14 +53,18 @@ def point_key(point: Mapping[str, Any]) -> Key:
     )
 
 
+def exact(value: Any) -> Fraction:
+    """A number the student returned, exactly (an int, or a finite float); LookupError otherwise."""
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return Fraction(value)
+    raise LookupError
+
+
 def recover(values: Mapping[Key, Any], convention: str, layers: int, bi: bool) -> Polynomial | None:
     """The polynomial through the grid, if the function gave ints everywhere and it holds off the grid."""
 
-    def at(point: tuple[int, ...]) -> int:
-        value = values.get((convention, layers, bi, point[0], point[1]))
-        if type(value) is not int:
-            raise LookupError
-        return value
+    def at(point: tuple[int, ...]) -> Fraction:
+        return exact(values.get((convention, layers, bi, point[0], point[1])))
 
     try:
         poly = interpolate(NAMES, NODES, at)
@@ -115,8 +120,9 @@ def layer_text(poly: Polynomial, gates: Fraction | None) -> str:
     rec, inp, bias, rest = parts(poly)
     if rest.terms:
         return polynomial_text(poly)
-    bias_text = "" if bias == 0 else f" + {number_text(bias)}·H" if bias != 1 else " + H"
-    if inp != 0 and rec == inp:
+    size = "" if abs(bias) == 1 else f"{number_text(abs(bias))}·"
+    bias_text = "" if bias == 0 else f" {'-' if bias < 0 else '+'} {size}H"
+    if inp > 0 and rec == inp:
         return f"{'' if rec == 1 else number_text(rec) + '·'}H·(H+I){bias_text}"
     if inp == 0 and gates and rec % gates == 0 and rec // gates > 1:
         width = Fraction(rec // gates - 1)
@@ -217,8 +223,8 @@ def convention_findings(student: Components, truth: Components, conv: str) -> li
             FormulaFinding(
                 f"the third layer ({title})",
                 layer_text(s.third, gates),
-                layer_text(s.upper, gates),
-                ("it differs from your second layer: every layer above the first has the same size",),
+                layer_text(t.upper, Fraction(4)) if t.upper is not None else "",
+                ("your second and third layers differ: every layer above the first has the same size",),
             )
         )
     return found
@@ -278,6 +284,20 @@ def count_findings(student: Mapping[Key, Any], truth: Mapping[Key, Any]) -> tupl
     s_p, t_p = components(student, "pytorch"), components(truth, "pytorch")
     if s_p.first is None:
         return (*keras, *convention_findings(s_p, t_p, "pytorch"))
+    if s_k.upper is not None and t_k.upper is not None and s_p.upper is not None and t_p.upper is not None:
+        added, added_t = s_p.upper - s_k.upper, t_p.upper - t_k.upper
+        if added != added_t:
+            keras.append(
+                FormulaFinding(
+                    "what PyTorch's convention adds to a layer above the first, one direction",
+                    polynomial_text(added),
+                    polynomial_text(added_t),
+                    (
+                        "every layer and direction has PyTorch's two bias vectors per gate, "
+                        "not only the first",
+                    ),
+                )
+            )
     if s_k.first is not None and t_k.first is not None and t_p.first is not None:
         added, added_t = s_p.first - s_k.first, t_p.first - t_k.first
         if added != added_t:

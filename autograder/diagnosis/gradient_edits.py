@@ -42,6 +42,7 @@ def shifted(array: np.ndarray) -> list[tuple[str, np.ndarray]]:
         found.append((f"up_{fill_name}", np.concatenate([array[1:], fill])))
         found.append((f"down_{fill_name}", np.concatenate([fill, array[:-1]])))
     found.append(("up_repeat", np.concatenate([array[1:], array[-1:]])))
+    found.append(("reversed", array[::-1]))
     found.append(("down_repeat", np.concatenate([array[:1], array[:-1]])))
     return found
 
@@ -49,7 +50,11 @@ def shifted(array: np.ndarray) -> list[tuple[str, np.ndarray]]:
 def row_shifts(truth: np.ndarray, what: str) -> list[Candidate]:
     return [
         Candidate(
-            f"rows_off_by_one_{name}", f"your rows are the right {what} moved by one row", _all_rows(rows)
+            f"rows_{name}" if name == "reversed" else f"rows_off_by_one_{name}",
+            f"your rows are the right {what} in reverse order: row k must hold step k, row T the given one"
+            if name == "reversed"
+            else f"your rows are the right {what} moved by one row",
+            _all_rows(rows),
         )
         for name, rows in shifted(truth)
     ]
@@ -107,6 +112,10 @@ def rnn_candidates(xs: Any, W_hh: Any, W_xh: Any, b_h: Any, dh_T: Any) -> list[C
         "tanh_prime_after": (
             "you applied tanh' after multiplying by W_hh^T",
             lambda g, t: (W_hh.T @ g) * (1 - hs[t - 1] ** 2),
+        ),
+        "tanh_prime_after_same_step": (
+            "you applied tanh' = 1 - h_t^2 after multiplying by W_hh^T",
+            lambda g, t: (W_hh.T @ g) * (1 - hs[t] ** 2),
         ),
         "tanh_prime_unsquared": (
             "your tanh' is 1 - h_t instead of 1 - h_t^2",

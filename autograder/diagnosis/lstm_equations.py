@@ -63,6 +63,29 @@ HIDDENS: Mapping[str, str] = {
 }
 
 
+# Readable ids for the forms above (a student sees them beside the sentence).
+FORM_IDS: Mapping[str, str] = {
+    "c+i*g": "cell_without_forget_gate",
+    "f*c+g": "cell_without_input_gate",
+    "i*g": "cell_without_previous_cell",
+    "f*c": "cell_without_candidate",
+    "i*c+f*g": "cell_gates_swapped",
+    "f*c+(1-f)*g": "cell_coupled_gates",
+    "f*c+i*o": "cell_output_gate_as_candidate",
+    "o*c+i*g": "cell_output_gate_as_forget_gate",
+    "f*c*i*g": "cell_terms_multiplied",
+    "o*c": "hidden_without_tanh",
+    "tanh(c)": "hidden_without_output_gate",
+    "o*tanh(c_prev)": "hidden_from_previous_cell",
+    "o*sigmoid(c)": "hidden_sigmoid_of_cell",
+    "tanh(o*c)": "hidden_tanh_of_product",
+    "o*tanh(g)": "hidden_from_candidate",
+    "f*tanh(c)": "hidden_forget_gate_as_output_gate",
+    "i*tanh(c)": "hidden_input_gate_as_output_gate",
+}
+TERM_IDS = {"h": "recurrent_term", "x": "input_term", "b": "bias"}
+
+
 @dataclass(frozen=True)
 class Equations:
     order: str = "hx"  # z_t = [h_{t-1}, x_t]; "xh": [x_t, h_{t-1}]
@@ -74,6 +97,8 @@ class Equations:
     carry_h: bool = True
     carry_c: bool = True
     default_state: float = 0.0  # h0 and C0 when the caller gives none
+    given_state: bool = True  # False: the caller's h0 and C0 are ignored
+    swapped_state: bool = False  # the caller's h0 used as C0 and C0 as h0
     shifted_rows: bool = False  # the table's c and h rows hold the state before the step
     renamed: tuple[tuple[str, str], ...] = field(default=())  # output keys given each other's values
 
@@ -96,7 +121,7 @@ def _gate_edits() -> Iterator[Edit]:
             kept = tuple(t for t in TERMS if t != term)
             terms = tuple(kept if j == index else TERMS for j in range(4))
             yield Edit(
-                f"{gate}_without_{term}",
+                f"{gate}_without_{TERM_IDS[term]}",
                 f"{TERM_NAMES[term]} is left out of {name}",
                 replace(REFERENCE, terms=terms),
             )
@@ -104,7 +129,7 @@ def _gate_edits() -> Iterator[Edit]:
             if activation != REFERENCE.activations[index]:
                 chosen = tuple(activation if j == index else a for j, a in enumerate(REFERENCE.activations))
                 yield Edit(
-                    f"{gate}_{activation}",
+                    f"{gate}_activation_{activation}",
                     f"{name} uses {activation} as its activation",
                     replace(REFERENCE, activations=chosen),
                 )
@@ -115,52 +140,48 @@ def _gate_edits() -> Iterator[Edit]:
         yield Edit(f"swapped_{GATES[a]}_{GATES[b]}", says, replace(REFERENCE, weights_of=tuple(owners)))
 
 
+STATE_EDITS = (  # (id, what it says, the change): mistakes in the states a table carries or starts from
+    ("h_not_carried", "h_{t-1} restarts from h_0 at every step", {"carry_h": False}),
+    ("c_not_carried", "C_{t-1} restarts from C_0 at every step", {"carry_c": False}),
+    (
+        "state_not_carried",
+        "h_{t-1} and C_{t-1} restart from h_0 and C_0 at every step",
+        {"carry_h": False, "carry_c": False},
+    ),
+    ("default_state_ones", "h_0 and C_0 default to ones, not zeros", {"default_state": 1.0}),
+    (
+        "given_state_ignored",
+        "the h_0 and C_0 the caller gives are ignored: the table starts from zeros",
+        {"given_state": False},
+    ),
+    ("initial_states_swapped", "h_0 and C_0 are used for each other", {"swapped_state": True}),
+    (
+        "rows_shifted",
+        "the rows of C and h hold the states before each step (row t-1 holds step t-1)",
+        {"shifted_rows": True},
+    ),
+)
+
+
+def _state_edits() -> list[Edit]:
+    return [Edit(i, says, replace(REFERENCE, **change), True) for i, says, change in STATE_EDITS]
+
+
 def single_edits() -> tuple[Edit, ...]:
     """Every equation with exactly one structural mistake."""
     edits = list(_gate_edits())
     edits.append(Edit("x_h_order", "z_t is concatenated as [x_t, h_{t-1}]", replace(REFERENCE, order="xh")))
     edits += [
-        Edit(f"cell_{k}", says, replace(REFERENCE, cell=k))
+        Edit(FORM_IDS[k], says, replace(REFERENCE, cell=k))
         for k, says in CELLS.items()
         if k != REFERENCE.cell
     ]
     edits += [
-        Edit(f"hidden_{k}", says, replace(REFERENCE, hidden=k))
+        Edit(FORM_IDS[k], says, replace(REFERENCE, hidden=k))
         for k, says in HIDDENS.items()
         if k != REFERENCE.hidden
     ]
-    edits += [
-        Edit(
-            "h_not_carried",
-            "h_{t-1} restarts from h_0 at every step",
-            replace(REFERENCE, carry_h=False),
-            True,
-        ),
-        Edit(
-            "c_not_carried",
-            "C_{t-1} restarts from C_0 at every step",
-            replace(REFERENCE, carry_c=False),
-            True,
-        ),
-        Edit(
-            "state_not_carried",
-            "h_{t-1} and C_{t-1} restart from h_0 and C_0 at every step",
-            replace(REFERENCE, carry_h=False, carry_c=False),
-            True,
-        ),
-        Edit(
-            "default_state_ones",
-            "h_0 and C_0 default to ones, not zeros",
-            replace(REFERENCE, default_state=1.0),
-            True,
-        ),
-        Edit(
-            "rows_shifted",
-            "the rows of C and h hold the states before each step (row t-1 holds step t-1)",
-            replace(REFERENCE, shifted_rows=True),
-            True,
-        ),
-    ]
+    edits += _state_edits()
     for a, b in itertools.combinations(OUTPUT_KEYS, 2):
         says = f"the values under {a!r} and {b!r} are each other's"
         edits.append(Edit(f"keys_{a}_{b}", says, replace(REFERENCE, renamed=((a, b),))))
@@ -245,6 +266,10 @@ def initial_states(
     eq: Equations, xs: np.ndarray, hidden: int, h0: Any, c0: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     shape = (*xs.shape[1:-1], hidden)
+    if not eq.given_state:
+        h0 = c0 = None
+    if eq.swapped_state:
+        h0, c0 = c0, h0
     h = (
         np.full(shape, eq.default_state)
         if h0 is None

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
-from autograder.diagnosis.count_formulas import first_layer_readings
+from autograder.diagnosis.count_formulas import exact, first_layer_readings
 from autograder.diagnosis.formula import (
     Polynomial,
     common_factor,
     factored_text,
     interpolate,
     monomial_text,
+    number_text,
     term_text,
 )
 from autograder.results.model import FormulaFinding
@@ -23,7 +25,7 @@ NAMES = ("B", "T", "bytes", "H", "I")
 NODES = ((2, 3), (2, 5), (2, 4), (2, 4, 7), (3, 5, 8))  # linear in B, T, bytes; quadratic in H, I
 CONFIRM = ((5, 3, 8, 5, 13), (7, 11, 2, 9, 6))
 OPTIMIZERS = ("sgd", "momentum", "adam")
-KEYS = ("parameters", "gradients", "optimizer_state", "activations")
+KEYS = ("parameters", "gradients", "optimizer_state", "activations", "total")
 FACTORS = {"B": "the batch size B", "T": "the sequence length T", "bytes": "bytes_per_value"}
 
 Key = tuple[str, int, int, int, int, int]  # optimizer, B, T, bytes, H, I
@@ -60,12 +62,9 @@ def reference_values(function: Callable[..., Any]) -> dict[Key, Any]:
 
 
 def recover(values: Mapping[Key, Any], optimizer: str, key: str) -> Polynomial | None:
-    def at(point: tuple[int, ...]) -> int:
+    def at(point: tuple[int, ...]) -> Fraction:
         found = values.get((optimizer, *point))  # type: ignore[arg-type]
-        value = found.get(key) if isinstance(found, Mapping) else None
-        if type(value) is not int:
-            raise LookupError
-        return value
+        return exact(found.get(key) if isinstance(found, Mapping) else None)
 
     try:
         poly = interpolate(NAMES, NODES, at)
@@ -79,18 +78,26 @@ def differences(student: Polynomial, truth: Polynomial) -> list[str]:
     same, else the terms that differ (inside the common factor when both share it)."""
     if not student.terms:
         return ["it is always 0"]
+    times = proportion(student, truth)
+    if times is not None:
+        return [f"it is {number_text(times)} times the right value"]
     s_factor, s_rest = common_factor(student)
     t_factor, t_rest = common_factor(truth)
-    if s_rest == t_rest:
-        said = []
-        for name, s_exp, t_exp in zip(NAMES, s_factor, t_factor, strict=True):
-            if s_exp < t_exp:
-                said.append(f"it does not grow with {FACTORS.get(name, name)}")
-            elif s_exp > t_exp:
-                said.append(f"an extra factor {name}")
-        return said
+    factors = []
+    for name, s_exp, t_exp in zip(NAMES, s_factor, t_factor, strict=True):
+        if s_exp < t_exp:
+            factors.append(f"it does not grow with {FACTORS.get(name, name)}")
+        elif s_exp > t_exp:
+            factors.append(f"an extra factor {name}")
+    constant = proportion(s_rest, t_rest)
+    if constant is not None:
+        return ([] if constant == 1 else [f"a fixed factor {number_text(constant)}"]) + factors
     counted = count_readings(student, truth)
-    return counted if counted is not None else term_differences(student, truth)
+    if counted is not None:
+        return counted
+    if any(s_factor) and factors:  # a factor missing, and inside it other terms: say both
+        return factors + [f"inside: {d}" for d in term_differences(s_rest, t_rest)]
+    return term_differences(student, truth)
 
 
 def count_readings(student: Polynomial, truth: Polynomial) -> list[str] | None:
@@ -106,6 +113,14 @@ def count_readings(student: Polynomial, truth: Polynomial) -> list[str] | None:
         return None
     said = first_layer_readings(counts[0].scaled(1 / multiple), counts[1].scaled(1 / multiple))
     return [f"the parameter count in it has {reading}" for reading in said] or None
+
+
+def proportion(a: Polynomial, b: Polynomial) -> Fraction | None:
+    """r when a = r·b for a constant r, else None."""
+    if not a.terms or set(a.terms) != set(b.terms):
+        return None
+    ratios = {a.terms[m] / b.terms[m] for m in a.terms}
+    return next(iter(ratios)) if len(ratios) == 1 else None
 
 
 def term_differences(student: Polynomial, truth: Polynomial) -> list[str]:
@@ -127,15 +142,23 @@ def term_differences(student: Polynomial, truth: Polynomial) -> list[str]:
 
 def memory_findings(student: Mapping[Key, Any], truth: Mapping[Key, Any]) -> tuple[FormulaFinding, ...]:
     """Per key, the first optimizer whose formula differs (the optimizer state per optimizer)."""
-    found = []
+    found: list[FormulaFinding] = []
     for key in KEYS:
-        optimizers = OPTIMIZERS if key == "optimizer_state" else OPTIMIZERS[:1]
+        if key == "total" and found:
+            break  # a wrong total is read only when every key it sums is right
+        optimizers = OPTIMIZERS if key in ("optimizer_state", "total") else OPTIMIZERS[:1]
         for optimizer in optimizers:
             s, t = recover(student, optimizer, key), recover(truth, optimizer, key)
             if t is None or s == t:
                 continue
             subject = f"{key!r} ({optimizer})" if key == "optimizer_state" else repr(key)
-            if s is None:
+            buffers = OPTIMIZERS.index(optimizer)
+            times = proportion(s, t) if s is not None and key == "optimizer_state" else None
+            if s is not None and times is not None and buffers:
+                kept = number_text(times * buffers)
+                said = (f"it keeps {kept} buffers the size of the parameters; {optimizer} keeps {buffers}",)
+                found.append(FormulaFinding(subject, factored_text(s), factored_text(t), said))
+            elif s is None:
                 said = ("it does not follow one formula at every size",)
                 found.append(FormulaFinding(subject, "", factored_text(t), said))
             else:

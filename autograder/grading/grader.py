@@ -62,7 +62,10 @@ class Grader:
 
     def sweep_plan(self, outcomes: tuple[CheckOutcome, ...]) -> list[dict[str, Any]]:
         wrong = {o.check_id for o in outcomes if o.status == "failed" and o.not_graded is None}
-        return [probe.call for check_id in sorted(wrong) for probe in self.diagnostics.get(check_id, ())]
+        calls = {
+            p.call["id"]: p.call for check_id in sorted(wrong) for p in self.diagnostics.get(check_id, ())
+        }
+        return list(calls.values())  # one sweep per function, whichever checks share it
 
 
 def framework_configurations(rubric: Rubric) -> Configurations:
@@ -166,7 +169,11 @@ def grade_submission(
     if sweeps:  # diagnosis only for wrong answers: the student's formula, from a second probe
         swept = run(sweeps)
         probe = replace(probe, outcomes={**probe.outcomes, **swept.outcomes})
-        redone = {o.check_id: o for o in judge(grader, probe, only={c["id"].split("#")[0] for c in sweeps})}
+        swept_ids = {c["id"] for c in sweeps}
+        again = {
+            cid for cid, found in grader.diagnostics.items() if any(p.call["id"] in swept_ids for p in found)
+        }
+        redone = {o.check_id: o for o in judge(grader, probe, only=again)}
         outcomes = tuple(redone.get(o.check_id, o) for o in outcomes)
     notes = [f"framework figures: {grader.ground.figures.source}"]
     missing = [name for name in modules if not (path / f"{name}.py").is_file() and name not in probe.unusable]

@@ -106,7 +106,7 @@ class Concepts(CheckKind):
         outcomes, chosen = [], {}
         for question, answer in expected.items():
             given = answers.get(question)
-            text = given.strip().lower() if isinstance(given, str) else ""
+            text = given.strip(" \t\n().:").lower() if isinstance(given, str) else ""  # "(b)" is b
             chosen[question] = text
             if not got.ok:
                 outcomes.append(CaseOutcome(question, 0.0, failure=got.failure))

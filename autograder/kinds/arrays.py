@@ -38,7 +38,8 @@ def row_departure(got: Any, expected: Any, atol: float, rtol: float) -> Locus | 
     for k in range(student.shape[0] - 1, -1, -1):
         close = np.isclose(student[k], reference[k], atol=atol, rtol=rtol).reshape(-1)
         if not close.all():
-            return Locus(k, "row", int(np.argwhere(~close)[0][0]), along="row")
+            key = "last row" if k == student.shape[0] - 1 else "row"
+            return Locus(k, key, int(np.argwhere(~close)[0][0]), along="row")
     return None
 
 

@@ -125,7 +125,7 @@ def sweep_case(
 ) -> PreparedCase:
     """A diagnostic sweep of `function` over `points`; `keys` name the points, `reference` holds
     the reference's value at each key."""
-    entry = sweep_entry(f"{check.id}#sweep", check.module, function, points, seconds)
+    entry = sweep_entry(f"sweep:{check.module}.{function}", check.module, function, points, seconds)
     return PreparedCase(
         "sweep", entry, function, (), {}, dict(reference), {"points": list(points), "keys": list(keys)}
     )

@@ -9,6 +9,7 @@ activations do not move when only the sequence length does).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import combinations
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ from autograder.kinds.base import (
     sweep_case,
     sweep_values,
 )
-from autograder.results.model import CaseOutcome, Diagnosis, FormulaFinding
+from autograder.results.model import CaseOutcome, CheckOutcome, Diagnosis, FormulaFinding
 from autograder.rubric.model import Check
 
 SIZES = ("input_size", "hidden_size", "batch_size", "seq_len", "bytes_per_value")
@@ -123,7 +124,7 @@ class TrainingMemory(KeywordCaseKind):
         named = {d.misconception: d for d in super().diagnose(check, cases, values, outcomes, ground, probes)}
         for misconception in check.misconceptions:
             size = misconception.match.get("invariant_in")
-            if size and misconception.id not in named:
+            if size and misconception.variant is None and misconception.id not in named:
                 labels = self.invariant_cases(cases, values, str(size))
                 if labels:
                     named[misconception.id] = Diagnosis(misconception.id, misconception.feedback, labels)
@@ -134,6 +135,45 @@ class TrainingMemory(KeywordCaseKind):
                 key=lambda d: order.index(d.misconception) if d.misconception in order else len(order),
             )
         )
+
+    def evaluate(
+        self,
+        check: Check,
+        cases: Sequence[PreparedCase],
+        values: Sequence[StudentValue],
+        ground: Ground,
+        probes: Sequence[Probe] = (),
+    ) -> CheckOutcome:
+        """Per key: the keys no named mistake explains still get their formula read."""
+        outcome = super().evaluate(check, cases, values, ground, probes)
+        if not outcome.diagnoses or outcome.status != "failed":
+            return outcome
+        explained = self.explained_keys(check, cases, outcome, ground)
+        left = tuple(
+            f
+            for f in self.findings(check, cases, values, ground, probes)
+            if f.subject.split()[0].strip("'") not in explained
+        )
+        return replace(outcome, findings=left)
+
+    def explained_keys(
+        self, check: Check, cases: Sequence[PreparedCase], outcome: CheckOutcome, ground: Ground
+    ) -> set[str]:
+        """The keys the named mistakes change, on any case."""
+        variants = {m.id: m.variant for m in check.misconceptions}
+        keys: set[str] = set()
+        for misconception in outcome.misconceptions:
+            variant = variants.get(misconception)
+            if variant is None:
+                continue
+            for case in cases:
+                for output in self.variant_outputs(variant, case, ground):
+                    keys |= {
+                        k
+                        for k, v in case.expected.items()
+                        if isinstance(output, Mapping) and output.get(k) != v
+                    }
+        return keys | {"total"}
 
     def diagnostic_calls(self, check: Check, ground: Ground, seconds: float) -> tuple[PreparedCase, ...]:
         points = memory_formulas.sweep_points()

@@ -161,13 +161,14 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
         budget.entries(len(value))
         items = [_encode(item, depth + 1, budget) for item in value]
         return items if kind is list else {"__tuple__": items}
-    if kind is dict:
-        budget.entries(len(value), keys=True)
-        if not all(type(key) is str for key in value):
+    if isinstance(value, dict):  # OrderedDict, defaultdict...: read through dict's own methods
+        items = list(dict.items(value))
+        budget.entries(len(items), keys=True)
+        if not all(type(key) is str for key, _ in items):
             return unsupported("a dict with keys that are not strings, which is not plain data")
-        for key in value:
+        for key, _ in items:
             budget.text(key)
-        return {"__dict__": {key: _encode(item, depth + 1, budget) for key, item in value.items()}}
+        return {"__dict__": {key: _encode(item, depth + 1, budget) for key, item in items}}
     return unsupported(f"an object of type {type_description(kind)}, which is not plain data")
 
 

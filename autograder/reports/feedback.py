@@ -74,6 +74,11 @@ TABLE_EQUATIONS = {
 
 
 def locus_text(locus: Locus) -> str:
+    if locus.along == "row" and locus.key == "last row":
+        return (
+            f"Your row k = T = {locus.step} already differs (unit {locus.unit}): it must be the gradient "
+            "you were given for the last step, unchanged (and row k must hold step k)."
+        )
     if locus.along == "row":
         return (
             f"Your rows agree with the reference from k = T down to k = {locus.step + 1}; row k = "

@@ -292,3 +292,47 @@ def test_a_list_instead_of_an_array_is_not_a_mistake(grader: Grader) -> None:
     values = [StudentValue(value=np.asarray(case.expected).tolist()) for case in cases]
     outcome = KINDS[check.kind].evaluate(check, cases, values, grader.ground)
     assert outcome.automatic_fraction == 1.0
+
+
+# --- the red team's cases: each a class of mistake, held here ---------------------------------------
+
+
+def test_a_fixed_four_bytes_is_not_named_one_byte_per_value(grader: Grader, ref_budget: Any) -> None:
+    def float32_baked_in(
+        b: int, input_size: int, hidden_size: int, batch_size: int, seq_len: int, **_: Any
+    ) -> int:
+        return 4 * batch_size * seq_len * (input_size + 7 * hidden_size)
+
+    outcome = outcome_of(grader, "c.training_memory", memory_with_activations(ref_budget, float32_baked_in))
+    assert "one_byte_per_value" not in outcome.misconceptions
+    [finding] = outcome.findings
+    assert set(finding.differences) == {"a fixed factor 4", "it does not grow with bytes_per_value"}
+
+
+def test_too_many_optimizer_buffers_are_counted_as_buffers(grader: Grader, ref_budget: Any) -> None:
+    def adam_three(**kwargs: Any) -> Any:
+        memory = dict(ref_budget.training_memory(**kwargs))
+        if kwargs.get("optimizer") == "adam":
+            memory["optimizer_state"] = memory["parameters"] * 3
+            memory["total"] = sum(v for k, v in memory.items() if k != "total")
+        return memory
+
+    outcome = outcome_of(grader, "c.training_memory", adam_three)
+    [finding] = outcome.findings
+    assert finding.differences == ("it keeps 3 buffers the size of the parameters; adam keeps 2",)
+
+
+@pytest.mark.parametrize(
+    "check_id", ["b.lstm_cell_gradients", "b.rnn_hidden_gradients", "b.cell_path_gradient"]
+)
+def test_rows_in_reverse_order_are_named(grader: Grader, check_id: str) -> None:
+    right = reference(grader, check_id)
+    outcome = outcome_of(grader, check_id, lambda *args, **kwargs: np.asarray(right(*args, **kwargs))[::-1])
+    assert outcome.misconceptions == ("rows_reversed",)
+
+
+def test_a_wrong_last_row_says_so(grader: Grader) -> None:
+    right = reference(grader, "b.lstm_cell_gradients")
+    outcome = outcome_of(grader, "b.lstm_cell_gradients", lambda *a, **k: 2 * np.asarray(right(*a, **k)))
+    assert all(case.locus is not None and case.locus.key == "last row" for case in outcome.cases)
+    assert "already differs" in check_feedback(outcome)

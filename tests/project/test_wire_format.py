@@ -245,3 +245,17 @@ def test_outcomes_beyond_their_bounds_are_rejected(line: bytes) -> None:
 def test_an_outcome_keeps_only_its_known_fields() -> None:
     line = b'{"id": "a#0", "ok": true, "value": 1, "extra": [' + b"1, " * 1000 + b'1], "seconds": 0.5}'
     assert parse_outcome(line) == {"id": "a#0", "ok": True, "value": 1, "seconds": 0.5, "warnings": []}
+
+
+def test_a_dict_subclass_is_carried_as_the_dict_it_is() -> None:
+    import collections
+
+    from autograder.probe import wire_format as wire
+
+    class Lying(dict):  # type: ignore[type-arg]
+        def items(self):  # type: ignore[no-untyped-def]
+            return [("forged", 1)]
+
+    for value in (collections.OrderedDict(a=1), collections.defaultdict(int, {"a": 1}), Lying(a=1)):
+        decoded = wire.decode(wire.encode(value))
+        assert type(decoded) is dict and decoded == {"a": 1}
