@@ -1,6 +1,7 @@
 """The class report's files, computed once from a class's results (at the end of `batch`, by
 `export`, after `similarity`): class_report.html (one self-contained file) and class_report.md,
-beside the feedback folder they link to, with what `similarity` and `answer-groups` left there."""
+beside the feedback folder they link to, with what `similarity` and `answer-groups` left there;
+and item_analysis.csv, the item analysis as data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from autograder.classroom.drill_down import drill_down
 from autograder.classroom.export import write_own
-from autograder.classroom.item_analysis import analyse_items
+from autograder.classroom.item_analysis import analyse_items, item_analysis_csv
 from autograder.classroom.similarity_check import SimilarityReport
 from autograder.classroom.similarity_store import FILE_NAME, SimilarityFileError, read_report
 from autograder.reports.class_report import ClassView, render_markdown_report, summarize
@@ -19,6 +20,7 @@ from autograder.results.model import SubmissionResult
 ANSWER_GROUPS_PAGE = "answer_groups.html"
 REPORT_HTML = "class_report.html"
 REPORT_MARKDOWN = "class_report.md"
+ITEM_ANALYSIS = "item_analysis.csv"
 
 
 def class_view(
@@ -41,6 +43,7 @@ def write_class_report(
     results: Mapping[str, SubmissionResult], out: Path, current: Mapping[str, str] | None = None
 ) -> Path:
     view = class_view(results, out, current)
+    write_own(out / ITEM_ANALYSIS, item_analysis_csv(view.items))
     write_own(out / REPORT_MARKDOWN, render_markdown_report(view))
     write_own(out / REPORT_HTML, render_html_report(view))
     return out / REPORT_HTML

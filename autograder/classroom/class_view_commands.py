@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from autograder.classroom.answer_groups import AnswerGroupError
+from autograder.classroom.code_similarity import THRESHOLD
 from autograder.classroom.intake import BatchInputError
 from autograder.classroom.lms_export import PLATFORMS, LmsExportError
 from autograder.classroom.similarity_store import SimilarityFileError
@@ -31,7 +32,10 @@ def add_class_view_commands(commands: argparse._SubParsersAction[argparse.Argume
     similarity.add_argument("--out", type=Path, default=Path("grading"), help="where batch wrote its exports")
     similarity.add_argument("--db", type=Path, help="gradebook file (default: OUT/gradebook.sqlite)")
     similarity.add_argument(
-        "--threshold", type=share, default=None, help="similarity (0 to 1) from which a pair is listed (0.5)"
+        "--threshold",
+        type=share,
+        default=THRESHOLD,
+        help=f"the share of a pair's distinctive code in common from which it is listed ({THRESHOLD:g})",
     )
     similarity.add_argument("--jobs", type=whole_number, help="worker processes (default: one per core)")
     similarity.add_argument("--rubric", type=Path, default=None, help="rubric file (default: the course's)")

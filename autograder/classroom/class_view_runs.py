@@ -34,16 +34,12 @@ def _results(db: Path) -> dict[str, SubmissionResult]:
 
 
 def similarity(
-    submissions: Path, out: Path, db: Path | None, course: Course, threshold: float | None, jobs: int | None
+    submissions: Path, out: Path, db: Path | None, course: Course, threshold: float, jobs: int | None
 ) -> int:
     """Compare the class, keep OUT/similarity.json, and rewrite the class report if OUT has one."""
     db = db or out / "gradebook.sqlite"
     exclude = (out, db)
-    report = (
-        find_similar(submissions, course, threshold=threshold, jobs=jobs, exclude=exclude)
-        if threshold is not None
-        else find_similar(submissions, course, jobs=jobs, exclude=exclude)
-    )
+    report = find_similar(submissions, course, threshold=threshold, jobs=jobs, exclude=exclude)
     output_folder(out)
     write_own(out / FILE_NAME, report_json(report))
     where = f"kept in {out / FILE_NAME}"

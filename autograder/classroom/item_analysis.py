@@ -15,6 +15,8 @@ grades included once entered; a manual item not graded yet is not an item for th
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -110,3 +112,24 @@ def _stats(
     rest = [other for _, other in pairs]
     facility = sum(item) / len(item) / full if full > 0 else 0.0
     return ItemStats(check_id, name, case, points, len(item), facility, item_rest_correlation(item, rest))
+
+
+def item_analysis_csv(analysis: ItemAnalysis) -> str:
+    """The figures as a table to sort and plot elsewhere: one row per check, then per case."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["check_id", "case", "name", "points", "students", "facility", "discrimination", "flags"])
+    for item in (*analysis.checks, *analysis.cases):
+        writer.writerow(
+            [
+                item.check_id,
+                item.case or "",
+                item.name,
+                f"{item.points:g}",
+                item.students,
+                f"{item.facility:.6f}",
+                "" if item.discrimination is None else f"{item.discrimination:.6f}",
+                "; ".join(item.flags),
+            ]
+        )
+    return out.getvalue()

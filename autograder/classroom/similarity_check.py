@@ -78,8 +78,10 @@ def find_similar(
         programs = {student: prints for student, (_, prints) in read.items() if prints is not None}
         pairs = similarity.similar_pairs(programs, threshold=threshold)
         by_student = {s.student: s for s in found}
+        own = similarity.distinctive(programs, similarity.common_limit(len(programs)))
         shown = tuple(
-            _side_by_side(pair, by_student, parts, contract, programs) for pair in _representatives(pairs)
+            _side_by_side(pair, by_student, parts, contract, programs, own)
+            for pair in _representatives(pairs)
         )
     return SimilarityReport(
         students=len(programs),
@@ -154,10 +156,12 @@ def _side_by_side(
     parts: tuple[tuple[str, str], ...],
     contract: Mapping[str, tuple[str, ...]],
     programs: Mapping[str, similarity.Fingerprints],
+    own: Mapping[str, frozenset[int]],
 ) -> SideBySide:
-    """The module where the pair shares most fingerprints, each side's matching lines in it."""
+    """The module where the pair shares most of its distinctive fingerprints (of all of them,
+    for programs with none), each side's matching lines in it."""
     a, b = programs[pair.a], programs[pair.b]
-    shared = a.hashes & b.hashes
+    shared = (own[pair.a] & own[pair.b]) or (a.hashes & b.hashes)
     counts: dict[str, int] = {}
     for value in shared:
         counts[a.places[value][0]] = counts.get(a.places[value][0], 0) + 1

@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 import yaml
 from explanation_corpus import explanations
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_rubric import broken, one_line_error, renamer, setter
 
 from autograder.classroom import gradebook
+from autograder.classroom.answer_group_grades import expanded, read_group_rows
 from autograder.classroom.answer_groups import (
     Answer,
     class_answers,
@@ -25,6 +28,7 @@ from autograder.classroom.answer_groups import (
     manual_check,
     rubric_concepts,
 )
+from autograder.classroom.manual_grades import ManualGradeError
 from autograder.cli import main
 from autograder.course import Course
 from autograder.grading.grader import Grader
@@ -239,3 +243,21 @@ def test_answer_groups_refuse_a_check_that_is_not_a_written_answer(
     assert capsys.readouterr().err.strip() == (
         "autograder: 'a.sigmoid': not a manual check of the rubric (those are: b.explanation)"
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(
+        alphabet=st.sampled_from("group,student;check_id\tscore*\"'\n\r=G1ab4\ufeff\x00"), max_size=120
+    )
+)
+def test_any_group_csv_is_read_or_refused_in_one_line(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "graded.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        rows = list(read_group_rows(path))
+        entries = list(expanded(rows, path))
+    except ManualGradeError as error:
+        assert "\n" not in str(error).strip()
+    else:
+        assert all(entry.score for entry in entries)

@@ -4,6 +4,7 @@ student's feedback page, one self-contained page that headless Chromium renders 
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from class_report_checks import (
     assert_item_analysis_matches_grades_csv,
     assert_links_resolve,
     assert_self_contained,
+    recomputed_items,
     rendered_images,
 )
 from conftest import PROJECT
@@ -46,6 +48,18 @@ def test_item_analysis_is_what_grades_csv_gives(
 ) -> None:
     out, _ = graded
     assert assert_item_analysis_matches_grades_csv(out, grader.rubric) >= 10
+    with (out / "item_analysis.csv").open(newline="", encoding="utf-8") as source:
+        as_data = {row["check_id"]: row for row in csv.DictReader(source) if not row["case"]}
+    for check_id, (students, facility, r) in recomputed_items(out / "grades.csv", grader.rubric).items():
+        row = as_data[check_id]
+        assert int(row["students"]) == students and float(row["facility"]) == pytest.approx(
+            facility, abs=1e-6
+        )
+        assert (
+            (row["discrimination"] == "")
+            if r is None
+            else float(row["discrimination"]) == pytest.approx(r, abs=1e-6)
+        )
 
 
 def test_every_misconception_and_trouble_links_to_its_students_feedback(

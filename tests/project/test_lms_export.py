@@ -14,8 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograder.classroom import gradebook
+from autograder.classroom.lms_export import LmsExportError, LmsStudent, read_mapping
 from autograder.cli import main
 from autograder.course import Course
 from autograder.results.model import CaseOutcome, CheckOutcome, ManualGrade, SubmissionResult
@@ -152,3 +155,16 @@ def test_a_bad_mapping_is_one_line_and_nothing_is_written(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0], err
     assert not out.exists()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from("student,email;idnumber\t\"'\n\r=ab\ufeff\x00é"), max_size=80))
+def test_any_mapping_file_is_read_or_refused_in_one_line(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        mapping = read_mapping(path)
+    except LmsExportError as error:
+        assert "\n" not in str(error).strip()
+    else:
+        assert all(isinstance(who, LmsStudent) for who in mapping.values())
