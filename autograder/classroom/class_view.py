@@ -36,6 +36,7 @@ def class_view(
         similarity=similarity,
         similarity_note=note,
         answer_groups_page=ANSWER_GROUPS_PAGE if (out / ANSWER_GROUPS_PAGE).is_file() else "",
+        graded=frozenset(results),
     )
 
 

@@ -36,6 +36,7 @@ class ClassView:
     similarity: SimilarityReport | None = None
     similarity_note: str = ""  # why the similarity shown may be out of date, or could not be read
     answer_groups_page: str = ""  # the answer groups' page beside the report, once written
+    graded: frozenset[str] = frozenset()  # the students with a feedback page beside the report
 
 
 def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
@@ -116,7 +117,7 @@ def render_markdown_report(view: ClassView) -> str:
     ] or ["None."]
     lines += ["", "## Submissions that crashed, hung or hit a limit", ""]
     lines += [f"- {student_links([s])}: {why}" for s, why in summary.troubled] or ["None."]
-    lines += similarity_markdown(view.similarity, view.similarity_note)
+    lines += similarity_markdown(view.similarity, view.similarity_note, view.graded)
     if view.answer_groups_page:
         lines += [
             "",

@@ -47,7 +47,7 @@ def render_html_report(view: ClassView) -> str:
         _pass_rates(view),
         _misconceptions(view),
         _troubles(view),
-        similarity_html(view.similarity, view.similarity_note),
+        similarity_html(view.similarity, view.similarity_note, view.graded),
         _answer_groups(view),
         _slowest(view),
     ]

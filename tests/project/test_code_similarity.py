@@ -117,3 +117,18 @@ def test_similarity_says_what_is_wrong_in_one_line(
     with pytest.raises(SystemExit) as stop:
         main(["--course", str(course.root), "similarity", str(tmp_path), "--threshold", "2"])
     assert stop.value.code == 2 and "expected a number above 0 and at most 1" in capsys.readouterr().err
+
+
+def test_a_student_without_a_feedback_page_is_named_not_linked(graded: tuple[Path, Path]) -> None:
+    """similarity.json may name students the gradebook does not hold (compared, never graded)."""
+    from autograder.classroom.similarity_store import read_report
+    from autograder.reports.similarity_view import similarity_html, similarity_markdown
+
+    _, out = graded
+    report = read_report(out / "similarity.json")
+    everyone = {s for group in report.clusters for s in group} if report else set()
+    linked = similarity_html(report, "", everyone)
+    assert "href='feedback/material_answer/feedback.html'" in linked
+    unlinked = similarity_html(report, "", everyone - {"material_answer"})
+    assert "href='feedback/material_answer/feedback.html'" not in unlinked and "material_answer" in unlinked
+    assert "(feedback/material_answer/" not in "\n".join(similarity_markdown(report, "", set()))
