@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: this version installs a CPU build; anything else pulls CUDA packages.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test,frameworks,nbgrader,dask]'
+	$(BIN)/python -m pip install -q -e '.[test,frameworks,nbgrader,dask,classview]'
 	touch $(STAMP)
 
 demo: setup

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.authoring import stubs
+from autograder.classroom.class_view_commands import add_class_view_commands
 from autograder.classroom.gradebook import GradebookError
 from autograder.classroom.manual_grades import ManualGradeError
 from autograder.course import Course, CourseError, open_course
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_grading_commands(commands)
     add_class_commands(commands)
+    add_class_view_commands(commands)
     add_authoring_commands(commands)
     return parser
 

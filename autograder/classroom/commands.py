@@ -8,9 +8,8 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from autograder.classroom import batch as batching
-from autograder.classroom import export, gradebook
+from autograder.classroom import class_view, export, gradebook
 from autograder.course import Course
-from autograder.reports import class_report
 from autograder.results.model import SubmissionResult
 
 
@@ -48,9 +47,7 @@ def export_all(
     export.output_folder(out)
     export.write_csv(results, out / "grades.csv")
     export.write_feedback_files(results, out / "feedback", plots=plots)
-    summary = class_report.summarize(results)
-    (out / "class_report.md").write_text(class_report.render_markdown_report(summary), encoding="utf-8")
-    (out / "class_report.html").write_text(class_report.render_html_report(summary), encoding="utf-8")
+    class_view.write_class_report(results, out, current)
     return results
 
 

@@ -137,6 +137,13 @@ class Concepts(CheckKind):
         )
 
 
+def _compiled(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise rubric_error(where, f"not a valid regular expression: {error}") from None
+
+
 class Manual(CheckKind):
     """A written answer: read back, hinted at, and graded by a person (`autograder manual-grade`)."""
 
@@ -157,17 +164,39 @@ class Manual(CheckKind):
                     "hint": {"type": "string", "minLength": 1},
                 },
             },
-        }
+        },
+        # What a full answer says, each idea with the patterns (any one, case-insensitive) that show
+        # an answer mentions it: the answer groups (`autograder answer-groups`) are read by them.
+        "concepts": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "says", "patterns"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "says": {"type": "string", "minLength": 1},
+                    "patterns": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "minLength": 1},
+                    },
+                },
+            },
+        },
     }
 
     def validate(self, check: Check, where: str, facts: CourseFacts) -> None:
         for index, hint in enumerate(check.options.get("hints", ())):
-            try:
-                re.compile(hint["pattern"])
-            except re.error as error:
-                raise rubric_error(
-                    f"{where}.hints[{index}].pattern", f"not a valid regular expression: {error}"
-                ) from None
+            _compiled(hint["pattern"], f"{where}.hints[{index}].pattern")
+        seen: set[str] = set()
+        for index, concept in enumerate(check.options.get("concepts", ())):
+            if concept["id"] in seen:
+                raise rubric_error(f"{where}.concepts[{index}].id", f"{concept['id']!r} is given twice")
+            seen.add(concept["id"])
+            for number, pattern in enumerate(concept["patterns"]):
+                _compiled(pattern, f"{where}.concepts[{index}].patterns[{number}]")
 
     def prepare(self, check: Check, ground: Ground, call_seconds: float) -> tuple[PreparedCase, ...]:
         entry = plan_entry(f"{check.id}#0", check.module, check.target, None, None, call_seconds)

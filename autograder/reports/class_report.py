@@ -1,14 +1,17 @@
-"""The class report, in HTML and Markdown: what the class got right and wrong, and what broke."""
+"""The class report, in Markdown (here) and HTML (class_report_html.py): what the class got right
+and wrong, which checks are worth keeping (item analysis), who is behind each misconception and
+each crash (linked to their feedback), and which submissions are suspiciously similar."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html import escape
 
+from autograder.classroom.drill_down import DrillDown, feedback_link
+from autograder.classroom.item_analysis import ItemAnalysis, ItemStats
+from autograder.classroom.similarity_check import SimilarityReport
+from autograder.reports.similarity_view import similarity_markdown
 from autograder.results.model import SubmissionResult
 
 
@@ -21,6 +24,19 @@ class ClassSummary:
     misconceptions: list[tuple[str, int]]
     troubled: list[tuple[str, str]]  # (student, what went wrong)
     slowest: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """Everything the report shows, computed once at the end of a batch or an export."""
+
+    summary: ClassSummary
+    items: ItemAnalysis
+    drill: DrillDown
+    similarity: SimilarityReport | None = None
+    similarity_note: str = ""  # why the similarity shown may be out of date, or could not be read
+    answer_groups_page: str = ""  # the answer groups' page beside the report, once written
+    graded: frozenset[str] = frozenset()  # the students with a feedback page beside the report
 
 
 def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
@@ -51,74 +67,98 @@ def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
     )
 
 
-def distribution_png(summary: ClassSummary) -> str:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7, 3.5), dpi=100)
-    axes = figure.subplots()
-    axes.hist(
-        summary.scores,
-        bins=min(20, max(5, summary.students)),
-        range=(0, summary.max_score or 1),
-        color="#4c78a8",
-        edgecolor="white",
-    )
-    axes.set_xlabel("score")
-    axes.set_ylabel("students")
-    axes.set_title(f"Score distribution ({summary.students} submissions)")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _mean(values: list[float]) -> float:
+def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def render_markdown_report(summary: ClassSummary) -> str:
+def figure(value: float | None) -> str:
+    """A facility or a discrimination as the report writes it (2 decimals; n/a when undefined)."""
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def cell(text: str) -> str:
+    """Text in a Markdown table cell: no pipe, no line break."""
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def student_links(students: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"[{cell(s).replace(']', ')')}]({feedback_link(s)})" for s in students)
+
+
+def render_markdown_report(view: ClassView) -> str:
+    summary = view.summary
     lines = [
         f"# Class report ({summary.students} submissions)",
         "",
-        f"Mean score {_mean(summary.scores):.2f} of {summary.max_score:g}.",
+        f"Mean score {mean(summary.scores):.2f} of {summary.max_score:g}.",
         "",
+        *_items_markdown(view.items),
         "## Pass rate per check (full marks)",
         "",
         "| check | name | pass rate |",
         "|---|---|---|",
     ]
     for check_id, (name, rate) in sorted(summary.pass_rates.items(), key=lambda item: item[1][1]):
-        lines.append(f"| {check_id} | {name.replace('|', '/')} | {rate:.0%} |")
-    lines += ["", "## Misconceptions diagnosed", "", "| misconception | submissions |", "|---|---|"]
-    lines += [f"| {m} | {n} |" for m, n in summary.misconceptions] or ["| (none) | 0 |"]
+        lines.append(f"| {check_id} | {cell(name)} | {rate:.0%} |")
+    lines += [
+        "",
+        "## Misconceptions diagnosed",
+        "",
+        "| misconception | submissions | students |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {m} | {len(s)} | {student_links(s)} |" for m, s in view.drill.misconceptions]
+    lines += [] if view.drill.misconceptions else ["| (none) | 0 | |"]
+    lines += ["", "## Crashes, hangs and limits, per check", ""]
+    lines += ["| check | what | submissions | students |", "|---|---|---|---|"] if view.drill.troubles else []
+    lines += [
+        f"| {t.check_id} | {t.kind.value} | {len(t.students)} | {student_links(t.students)} |"
+        for t in view.drill.troubles
+    ] or ["None."]
     lines += ["", "## Submissions that crashed, hung or hit a limit", ""]
-    lines += [f"- {student}: {why}" for student, why in summary.troubled] or ["None."]
+    lines += [f"- {student_links([s])}: {why}" for s, why in summary.troubled] or ["None."]
+    lines += similarity_markdown(view.similarity, view.similarity_note, view.graded)
+    if view.answer_groups_page:
+        lines += [
+            "",
+            "## Answer groups",
+            "",
+            f"The written answers, grouped: [{view.answer_groups_page}]({view.answer_groups_page}).",
+        ]
     lines += ["", "## Slowest submissions", "", "| student | seconds |", "|---|---|"]
-    lines += [f"| {student} | {seconds:.2f} |" for student, seconds in summary.slowest]
+    lines += [f"| {cell(student)} | {seconds:.2f} |" for student, seconds in summary.slowest]
     return "\n".join(lines) + "\n"
 
 
-def render_html_report(summary: ClassSummary) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(c)}</td><td>{escape(n)}</td><td>{r:.0%}</td></tr>"
-        for c, (n, r) in sorted(summary.pass_rates.items(), key=lambda item: item[1][1])
-    )
-    misconceptions = "".join(f"<tr><td>{escape(m)}</td><td>{n}</td></tr>" for m, n in summary.misconceptions)
-    troubled = "".join(f"<li>{escape(s)}: {escape(w)}</li>" for s, w in summary.troubled) or "<li>None.</li>"
-    slowest = "".join(f"<tr><td>{escape(s)}</td><td>{t:.2f}</td></tr>" for s, t in summary.slowest)
-    style = (
-        "body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-    )
+def _items_markdown(items: ItemAnalysis) -> list[str]:
+    lines = [
+        "## Item analysis",
+        "",
+        "Facility: the mean fraction of the check's points. Discrimination: the correlation of the "
+        "check's score with the rest of the total (item-rest, point-biserial); n/a when either does "
+        "not vary.",
+        "",
+        "| check | name | points | students | facility | discrimination | flags |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [_item_row(item, item.name) for item in items.checks]
+    lines += [
+        "",
+        "### Per case",
+        "",
+        "| check / case | students | facility | discrimination | flags |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {cell(i.item)} | {i.students} | {figure(i.facility)} | {figure(i.discrimination)} | "
+        f"{', '.join(i.flags)} |"
+        for i in items.cases
+    ]
+    return [*lines, ""]
+
+
+def _item_row(item: ItemStats, name: str) -> str:
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Class report</title><style>{style}</style>"
-        f"</head><body><h1>Class report ({summary.students} submissions)</h1>"
-        f"<p>Mean score {_mean(summary.scores):.2f} of {summary.max_score:g}.</p>"
-        f"<img alt='score distribution' src='data:image/png;base64,{distribution_png(summary)}'>"
-        "<h2>Pass rate per check (full marks)</h2>"
-        f"<table><tr><th>check</th><th>name</th><th>pass rate</th></tr>{rows}</table>"
-        "<h2>Misconceptions diagnosed</h2>"
-        f"<table><tr><th>misconception</th><th>submissions</th></tr>{misconceptions}</table>"
-        f"<h2>Submissions that crashed, hung or hit a limit</h2><ul>{troubled}</ul>"
-        f"<h2>Slowest submissions</h2><table><tr><th>student</th><th>seconds</th></tr>{slowest}</table>"
-        "</body></html>\n"
+        f"| {item.check_id} | {cell(name)} | {item.points:g} | {item.students} | {figure(item.facility)} | "
+        f"{figure(item.discrimination)} | {', '.join(item.flags)} |"
     )
