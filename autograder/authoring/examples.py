@@ -214,8 +214,8 @@ SAMPLES = (
         "forward pass h = o * C, and the exact backward pass of that forward pass",
         (
             (R, 'h = cache["o"][t] * np.tanh(c)', 'h = cache["o"][t] * c'),
-            (R, 'tanh_c = np.tanh(cache["c"][t])', 'tanh_c = cache["c"][t]'),
             (R, "d_c = d_c + d_h * o * (1.0 - tanh_c**2)", "d_c = d_c + d_h * o"),
+            (R, "d_h * tanh_c * o * (1.0 - o)", 'd_h * cache["c"][t] * o * (1.0 - o)'),
         ),
     ),
     Sample(

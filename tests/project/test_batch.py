@@ -121,7 +121,7 @@ def test_batch_grades_exports_and_reports(tmp_path: Path, capsys: pytest.Capture
     assert "data:image/png;base64," in report and "no_seq_len" in report
     markdown = (out / "class_report.md").read_text()
     # material_answer and mistake_no_seq_len both leave the sequence length out: counted per submission
-    assert "| no_seq_len | 2 |" in markdown and "| one_byte_per_value | 1 |" in markdown
+    assert "| no_seq_len | 1 |" in markdown and "| no_gradients | 1 |" in markdown
 
 
 def test_a_rerun_grades_only_what_changed(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def lstm_backward_cell(
     d_h = np.zeros_like(d_c)
     for t in range(steps - 1, -1, -1):
         f, i, g, o = (cache[name][t] for name in GATES)
-        tanh_c = cache["c"][t]
+        tanh_c = np.tanh(cache["c"][t])
         d_c = d_c + d_h * o
         grads[t + 1] = d_c
         d_pre = np.concatenate(
@@ -141,7 +141,7 @@ def lstm_backward_cell(
                 d_c * cache["c_prev"][t] * f * (1.0 - f),
                 d_c * g * i * (1.0 - i),
                 d_c * i * (1.0 - g**2),
-                d_h * tanh_c * o * (1.0 - o),
+                d_h * cache["c"][t] * o * (1.0 - o),
             ],
             axis=-1,
         )
