@@ -111,12 +111,12 @@ class Sampler:
         mb = 1024 * 1024
         out = []
         for label, values in self.seen.items():
-            if len(values) < 2:
+            if len(values) < 10:
                 continue
-            first, last, high = values[0] / mb, values[-1] / mb, max(values) / mb
+            first, warm, last = values[0] / mb, values[len(values) // 10] / mb, values[-1] / mb
             out.append(
-                f"  {label:52s} first {first:7.1f}  max {high:7.1f}  last {last:7.1f} MB  "
-                f"({len(values)} samples; last - first {last - first:+.1f} MB)"
+                f"  {label:50s} first {first:6.1f}, a tenth in {warm:6.1f}, max {max(values) / mb:6.1f}, "
+                f"last {last:6.1f} MB ({len(values)} samples; last - a tenth in {last - warm:+.1f} MB)"
             )
         return out
 
@@ -124,7 +124,8 @@ class Sampler:
 def run_sampled(command: Sequence[str], cwd: Path) -> tuple[float, float, Sampler, str]:
     """Run `command`; its wall seconds, the processor seconds of all its processes, the memory
         samples and its output. The processor time is that of every process reaped up to this one, and
-    of each warm sandbox's runner as last sampled (idle by then: sandboxes close after the grading)."""
+    of each warm sandbox's runner as last sampled (sandboxes are killed once the grading is done:
+    what a runner did in its last half second may be missed)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

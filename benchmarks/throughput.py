@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,8 +62,11 @@ def run(
     return elapsed, result.stdout + result.stderr
 
 
-def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path, *, plain: bool) -> tuple[float, int]:
-    """Seconds for `nbgrader autograde` over the notebooks, and how many it could not grade:
+def nbgrader_seconds(
+    submissions: Path, names: list[str], scratch: Path, *, plain: bool
+) -> tuple[float, float, int]:
+    """Seconds for `nbgrader autograde` over the notebooks (wall, and the processor time of its
+    processes: nbgrader and the kernels it reaps), and how many it could not grade:
     with our course's config (scores from the sandbox), or `plain` (nbgrader's own Execute, which
     runs the student's cells and the test cells in one kernel)."""
     sys.path.insert(0, str(ROOT))
@@ -87,8 +92,11 @@ def nbgrader_seconds(submissions: Path, names: list[str], scratch: Path, *, plai
         target.write_text(json.dumps(filled_notebook(release, submissions / name, parts)))
     autograde = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--create", "--force"]
     # A submission that kills its kernel makes nbgrader exit non-zero; the others are still graded.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds, log = run(autograde, course, env, may_fail=True)
-    return seconds, log.count("There was an error processing assignment")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    core = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, core, log.count("There was an error processing assignment")
 
 
 def load() -> str:
@@ -136,7 +144,9 @@ def main() -> None:
         submissions.mkdir()
         names = make_submissions(submissions, args.n)
         started = load()
-        ours, core, sampler, _ = run_sampled(batch_command(submissions, scratch / "out", args.jobs), ROOT)
+        ours, core, sampler, said = run_sampled(batch_command(submissions, scratch / "out", args.jobs), ROOT)
+        rate = re.search(r"graded \(([0-9.]+)/s\)", said)
+        grading = args.n / float(rate[1]) if rate and float(rate[1]) > 0 else float("nan")
         after_batch = load()
         isolation = json.loads((scratch / "out" / "feedback" / names[0] / "results.json").read_text())
         dask = None
@@ -148,8 +158,8 @@ def main() -> None:
             same = sum(theirs_scores.get(name) == local[name] for name in few_names)
             dask = (len(few_names), dask_seconds, same, load())
         few = names[: args.nbgrader_n]
-        theirs, nbgrader_failures = nbgrader_seconds(submissions, few, scratch, plain=True)
-        sandboxed, sandboxed_failures = nbgrader_seconds(submissions, few, scratch, plain=False)
+        theirs, theirs_core, nbgrader_failures = nbgrader_seconds(submissions, few, scratch, plain=True)
+        sandboxed, _, sandboxed_failures = nbgrader_seconds(submissions, few, scratch, plain=False)
         nbgrader_load = load()
         replayed = [submissions / name for name in names[: args.breakdown_n]]
         stages = stage_times(ROOT, replayed, scratch / "breakdown") if replayed else None
@@ -159,6 +169,10 @@ def main() -> None:
         f"autograder batch  : {args.n:5d} submissions in {ours:7.2f} s = {ours_rate:7.2f}/s "
         f"(isolation: {isolation['extra_data']['isolation']}; grading, gradebook, CSV, feedback, report; "
         f"{args.jobs} workers; {started} before, {after_batch} after)"
+    )
+    print(
+        f"  of which grading {grading:.2f} s (the batch's own count), then the exports (CSV, feedback "
+        f"files, class report) and start-up {ours - grading:.2f} s"
     )
     print(
         f"  processor time of all its processes: {core:.1f} s = {core / args.n * 1000:.2f} ms per submission"
@@ -174,7 +188,8 @@ def main() -> None:
         )
     print(
         f"nbgrader autograde: {args.nbgrader_n:5d} submissions in {theirs:7.2f} s = {theirs_rate:7.2f}/s "
-        f"({theirs / args.nbgrader_n:.2f} s per submission; {nbgrader_failures} it could not grade)"
+        f"({theirs / args.nbgrader_n:.2f} s per submission, {theirs_core / args.nbgrader_n * 1000:.0f} ms "
+        f"of processor time; {nbgrader_failures} it could not grade)"
     )
     print(
         f"nbgrader sandboxed: {args.nbgrader_n:5d} submissions in {sandboxed:7.2f} s = "
@@ -182,7 +197,11 @@ def main() -> None:
         f"{sandboxed_failures} it could not grade; our nbgrader_config.py: scores from the sandbox; "
         f"{nbgrader_load})"
     )
-    print(f"ratio             : {ours_rate / theirs_rate:.1f}x nbgrader's per-submission rate")
+    print(
+        f"ratio             : {ours_rate / theirs_rate:.1f}x nbgrader's per-submission rate; "
+        f"{theirs_core / args.nbgrader_n / (core / args.n):.1f}x less processor time per submission "
+        "(the ratio a shared machine's load disturbs least)"
+    )
     if stages is not None:
         print_breakdown(stages, len(replayed), core / args.n)
         print(f"  ({breakdown_load})")

@@ -21,7 +21,6 @@ from autograder.sandbox.limits import Limits, resource_limits
 from autograder.sandbox.probe_run import Call, Outcome, ProbeRun, SandboxError
 from autograder.sandbox.staging import make_readable, stage_runner, stage_submission
 
-CLOSE_SECONDS = 2.0  # for a sandbox to leave by itself when closed
 MAX_KNOWN_CALLS = 4096  # plan entries the runner holds at once (a class's plan has a few dozen)
 
 
@@ -162,16 +161,7 @@ class WarmSandbox:
         return raw.decode("utf-8", errors="replace").strip() or f"exit code {self.process.returncode}"
 
     def close(self) -> None:
-        """End the sandbox: the runner is asked to leave (its input closed), so every process of
-        the sandbox is reaped, each by its parent, and its processor time counted where it ran;
-        whatever has not left within CLOSE_SECONDS is killed."""
-        with contextlib.suppress(OSError, ValueError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=CLOSE_SECONDS)
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
         self._scratch.cleanup()
