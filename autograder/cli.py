@@ -7,17 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.authoring import stubs
+from autograder import exit_codes
 from autograder.classroom.class_view_commands import add_class_view_commands
-from autograder.classroom.gradebook import GradebookError
-from autograder.classroom.manual_grades import ManualGradeError
 from autograder.course import Course, CourseError, open_course
-from autograder.grading.grader import SubmissionError as SubmissionPathError
-from autograder.rubric.model import RubricError
-from autograder.sandbox import SandboxError
 
 FORMATS = ("text", "json", "markdown", "html")
-
 
 EXIT_CODES = """exit codes:
   0  every submission was graded (whatever the scores)
@@ -217,10 +211,12 @@ def run_grade(args: argparse.Namespace) -> int:
     from autograder import api
     from autograder.sandbox import bubblewrap_available
 
-    course = course_of(args)
-    gradable, problems = api.usable_paths(args.submissions)
     sandbox = False if args.no_sandbox else None
-    results = api.grade(gradable, course=course, live_frameworks=args.live_frameworks, sandbox=sandbox)
+    with api.early_sandbox(sandbox is None) as warm:
+        course = course_of(args)
+        gradable, problems = api.usable_paths(args.submissions)
+        live = args.live_frameworks
+        results = api.grade(gradable, course=course, live_frameworks=live, sandbox=sandbox, warm=warm)
     if results:
         text = api.render(results, args.format, summary=args.summary)
         if args.output:
@@ -348,7 +344,7 @@ def run_frameworks(args: argparse.Namespace) -> int:
 
 
 def run_stubs(args: argparse.Namespace) -> int:
-    from autograder.authoring import contract
+    from autograder.authoring import contract, stubs
     from autograder.grading.grader import load_course_rubric, recorded_figures
 
     course = course_of(args)
@@ -379,22 +375,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (stubs.MarkerError, RubricError, CourseError, GradebookError, ManualGradeError) as error:
-        print(f"autograder: {error}", file=sys.stderr)
-        return 2
-    except SubmissionPathError as error:
-        print(f"autograder: {error}", file=sys.stderr)
-        return 3
-    except SandboxError as error:
-        print(f"autograder: {error} (use --no-sandbox to grade without bubblewrap)", file=sys.stderr)
-        return 4
-    except OSError as error:  # an output that cannot be written: a read-only folder, a full disk
-        print(f"autograder: {os_error_text(error)}", file=sys.stderr)
-        return 2
-
-
-def os_error_text(error: OSError) -> str:
-    """The error in one line: "PATH: No space left on device", or its own message."""
-    if error.filename is not None and error.strerror:
-        return f"{error.filename}: {error.strerror}"
-    return " ".join(str(error).split())
+    except Exception as error:
+        said = exit_codes.said(error)
+        if said is None:
+            raise
+        code, line = said
+        print(f"autograder: {line}", file=sys.stderr)
+        return code

@@ -2,13 +2,17 @@
 
     python benchmarks/grade_one.py [--repeats N]
 
-Prints the median wall time for the reference and for the material's answer, beside the bare cost
-of starting Python with numpy (the floor any Python grader pays).
+Prints the median and the fastest wall time for the reference and for the material's answer,
+beside the bare cost of starting Python with numpy (the floor any Python grader pays), with the
+machine's load average (the machine may be shared: the fastest run is the least disturbed one).
+Then where one `autograder grade` spends its time before grading: its imports, from
+`python -X importtime` (the ten slowest modules by their own time).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +31,20 @@ def wall_time(command: list[str]) -> float:
     return elapsed
 
 
+def import_times(command: list[str]) -> list[tuple[int, str]]:
+    """(own microseconds, module) for every module the command imports."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:]], cwd=ROOT, capture_output=True, text=True
+    )
+    found = []
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            if own.strip().isdigit():
+                found.append((int(own), name.strip()))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -40,9 +58,18 @@ def main() -> None:
         "grade material_answer": [*grade, str(samples / "material_answer")],
         "python -c 'import numpy' (floor)": [sys.executable, "-c", "import numpy"],
     }
+    print("load average " + " ".join(f"{value:.2f}" for value in os.getloadavg()))
     for name, command in runs.items():
-        median = statistics.median(wall_time(command) for _ in range(args.repeats))
-        print(f"{name:36s} {median:6.3f} s  (median of {args.repeats})")
+        times = [wall_time(command) for _ in range(args.repeats)]
+        print(
+            f"{name:36s} {statistics.median(times):6.3f} s median, {min(times):6.3f} s fastest "
+            f"(of {args.repeats})"
+        )
+    imports = import_times(runs["grade material_answer"])
+    total = sum(own for own, _ in imports) / 1e6
+    slowest = ", ".join(f"{name} {own / 1000:.0f} ms" for own, name in sorted(imports, reverse=True)[:10])
+    print(f"imports of one grade: {len(imports)} modules, {total:.3f} s in all; slowest: {slowest}")
+    print("load average " + " ".join(f"{value:.2f}" for value in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import contextlib
 import ctypes
 import functools
 import hashlib
-import json
 import multiprocessing.util
 import os
 import signal
@@ -50,7 +49,6 @@ from autograder.grading.grader import (
     unusable_submission_result,
 )
 from autograder.results.model import SubmissionResult
-from autograder.results.serialize import result_from_json, result_to_json
 from autograder.sandbox import SandboxError, WarmSandbox
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -127,9 +125,10 @@ def _worker_grader(root: str, rubric: str) -> Grader:
 
 
 @functools.cache
-def _worker_sandbox(root: str, rubric: str) -> WarmSandbox | None:
+def _worker_sandbox(root: str, rubric: str, process: int) -> WarmSandbox | None:
     """One warm sandbox per worker process when bubblewrap and root allow it (see WarmSandbox),
-    with the rubric's time limits."""
+    with the rubric's time limits. Keyed by the process too: a pool forked from a process that
+    holds one (a thread pool's, say) starts its own rather than talk to that process's sandbox."""
     try:
         sandbox = WarmSandbox(_worker_grader(root, rubric).limits)
     except SandboxError:
@@ -140,15 +139,9 @@ def _worker_sandbox(root: str, rubric: str) -> WarmSandbox | None:
     return sandbox
 
 
-def _storable(document: str) -> str:
-    """The result's JSON with any lone surrogate (bytes that are not UTF-8, from a file name or a
-    student's output) replaced, so the gradebook and the exports can write it as UTF-8."""
-    plain = json.dumps(json.loads(document), ensure_ascii=False)
-    return plain.encode("utf-8", "replace").decode("utf-8")
-
-
 def grade_one(path: str, root: str, rubric: str, sandbox: bool | None, student: str = "") -> str:
-    """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as JSON.
+    """Runs in a worker (a process of the pool or of a Dask cluster); returns the result as the
+    gradebook's row (`gradebook.Row.to_text`), its JSON written once, here.
     A warm sandbox that died (whatever killed it) is replaced, and the submission tried once more;
     anything else that fails becomes this submission's result, never the batch's end."""
     with _LOADING:
@@ -157,7 +150,7 @@ def grade_one(path: str, root: str, rubric: str, sandbox: bool | None, student: 
     result: SubmissionResult | None = None
     for attempt in range(2):
         with _LOADING:
-            warm = _worker_sandbox(root, rubric) if sandbox is not False else None
+            warm = _worker_sandbox(root, rubric, os.getpid()) if sandbox is not False else None
         try:
             result = grade_or_fail(Path(path), grader, sandbox=sandbox, warm=warm)
             break
@@ -171,7 +164,7 @@ def grade_one(path: str, root: str, rubric: str, sandbox: bool | None, student: 
             if attempt == 1 or warm is None:
                 result = grader_failure_result(student, grader.rubric, error)
     assert result is not None
-    return _storable(result_to_json(result))
+    return gradebook.Row.of(replace(result, submission=student)).to_text()
 
 
 def grade_one_into(outbox: str, path: str, root: str, rubric: str, sandbox: bool | None, student: str) -> str:
@@ -182,7 +175,7 @@ def grade_one_into(outbox: str, path: str, root: str, rubric: str, sandbox: bool
     try:
         document = grade_one(path, root, rubric, sandbox, student)
     except Exception as error:  # the grader could not even start: still this student's result
-        document = _storable(result_to_json(grader_failure_result(student, None, error)))
+        document = gradebook.Row.of(grader_failure_result(student, None, error)).to_text()
     name = f"{uuid.uuid4().hex}.json"
     (Path(outbox) / name).write_text(document, encoding="utf-8")
     return name
@@ -238,16 +231,20 @@ def _workers(executor: Executor | None, jobs: int | None) -> Iterator[_Workers]:
 
 
 def _keep(
-    connection: sqlite3.Connection, submission: Submission, result: SubmissionResult, summary: BatchSummary
+    connection: sqlite3.Connection,
+    submission: Submission,
+    result: SubmissionResult | gradebook.Row,
+    summary: BatchSummary,
 ) -> None:
-    """Record one result the moment it is known, and count it."""
-    result = replace(result, submission=submission.student)
-    if result.grader_error is not None:
-        summary.grader_errors.append(submission.student)
+    """Record one result the moment it is known (committed before it is counted), and count it."""
+    if isinstance(result, SubmissionResult):
+        result = gradebook.Row.of(replace(result, submission=submission.student))
     # A grader error is kept so the student has a result now; the next run grades it again.
     gradebook.record(connection, submission.student, submission.content_hash, result)
     summary.graded += 1
-    if result.troubles:
+    if result.grader_error:
+        summary.grader_errors.append(submission.student)
+    if result.troubled:
         summary.troubled.append(submission.student)
 
 
@@ -291,8 +288,9 @@ def run_batch(
             }
             for future in as_completed(futures):
                 submission = futures[future]
+                result: SubmissionResult | gradebook.Row
                 try:
-                    result = result_from_json(workers.document(future))
+                    result = gradebook.Row.from_text(workers.document(future))
                 except Exception as error:  # a lost worker: the student still gets a result
                     result = grader_failure_result(submission.student, grader.rubric, error)
                 _keep(connection, submission, result, summary)

@@ -8,15 +8,17 @@ table and are applied whenever results are read, so totals include them from the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder.results.model import ManualGrade, SubmissionResult, with_manual_grades
-from autograder.results.serialize import result_from_json, result_to_json
+from autograder.results.serialize import result_from_json, storable_json
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -95,20 +97,62 @@ def known_hashes(connection: sqlite3.Connection) -> set[tuple[str, str]]:
     return {(row[0], row[1]) for row in rows}
 
 
-def record(connection: sqlite3.Connection, student: str, content_hash: str, result: SubmissionResult) -> None:
+@dataclass(frozen=True)
+class Row:
+    """One result as the gradebook keeps it: the figures it is counted and queried by, and the
+    result's JSON. A batch worker makes it where the result is, so the batch stores the JSON as it
+    came, without reading it back into a result and writing it out again."""
+
+    score: float
+    max_score: float
+    seconds: float
+    grader_error: bool
+    troubled: bool  # crashed, hung, hit a limit, ...: `SubmissionResult.troubles`
+    document: str  # storable_json of the result
+
+    @classmethod
+    def of(cls, result: SubmissionResult) -> Row:
+        return cls(
+            result.score,
+            result.max_score,
+            result.seconds,
+            result.grader_error is not None,
+            bool(result.troubles),
+            storable_json(result),
+        )
+
+    def to_text(self) -> str:
+        """One line of the figures, then the document (how a worker sends it)."""
+        figures = [self.score, self.max_score, self.seconds, self.grader_error, self.troubled]
+        return json.dumps(figures) + "\n" + self.document
+
+    @classmethod
+    def from_text(cls, text: str) -> Row:
+        """The inverse of `to_text`; ValueError if `text` is not one."""
+        line, _, document = text.partition("\n")
+        score, max_score, seconds, grader_error, troubled = json.loads(line)
+        if not document.startswith("{") or not all(type(f) is bool for f in (grader_error, troubled)):
+            raise ValueError("not a result row")
+        return cls(float(score), float(max_score), float(seconds), grader_error, troubled, document)
+
+
+def record(
+    connection: sqlite3.Connection, student: str, content_hash: str, result: SubmissionResult | Row
+) -> None:
     """Store one result, atomically: the row is there whole, or not at all."""
+    row = result if isinstance(result, Row) else Row.of(result)
     with connection:
         connection.execute(
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 student,
                 content_hash,
-                result.score,
-                result.max_score,
-                result.seconds,
+                row.score,
+                row.max_score,
+                row.seconds,
                 time.time(),
-                result_to_json(result),
-                int(result.grader_error is not None),
+                row.document,
+                int(row.grader_error),
             ),
         )
 

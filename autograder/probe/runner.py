@@ -344,10 +344,12 @@ def end_strays() -> None:
 
 def other_live_processes() -> list[int]:
     """Processes of this user, other than this one, that are not yet zombies (SIGKILL is delivered
-    asynchronously: a killed process may run a moment longer)."""
+    asynchronously: a killed process may run a moment longer). The namespace's init and this
+    process's parent (the sandbox's, or the warm runner: root, never a stray) are not read."""
     found = []
+    trusted = {os.getpid(), os.getppid(), 1}
     for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) != os.getpid():
+        if name.isdigit() and int(name) not in trusted:
             with contextlib.suppress(OSError):
                 status = open(f"/proc/{name}/status").read()
                 uid = status.split("Uid:")[1].split()[0]

@@ -1,14 +1,27 @@
 """Warm mode of the probe (`runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one sandbox per
-grading worker, one fresh forked child per submission. Runs inside the sandbox, like runner.py."""
+grading worker, one fresh forked child per submission. Runs inside the sandbox, like runner.py.
+
+The control channel (stdin, one JSON line each) carries two requests: `{"learn": {HANDLE: CALL}}`
+gives the runner plan entries once (the same inputs serve every submission of a class: sent,
+parsed and held once per sandbox, and inherited by each child through fork), answered `{"learned":
+N}`; `{"token", "calls": [HANDLE, ...], "rlimits", ...}` runs those entries in a fresh child,
+answered `{"token", "ending", "seconds"}`: times the runner measured itself (fork to reaped child,
+and the child's processor time; ending the child's leftovers and emptying /tmp; its own processor
+time). `"fresh": true` beside `"learn"` first forgets every entry held.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
+import resource  # here, in the runner: not loaded again by every child
+import select
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from autograder.probe import wire_format
@@ -25,13 +38,11 @@ from autograder.probe.runner import (
 
 
 def apply_limits(limits: dict[str, int]) -> None:
-    import resource
-
     for name, value in limits.items():
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
-def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> None:
+def run_child(request: dict[str, Any], results_fd: int, control: list[int], decoded: dict[int, Any]) -> None:
     """In the forked child: shed the control channel, limit, drop privileges, run the plan."""
     try:
         os.setsid()
@@ -44,39 +55,70 @@ def run_child(request: dict[str, Any], results_fd: int, control: list[int]) -> N
         own_ipc_namespace()
         become_unprivileged()
         clear_keyrings()
+        reuse_decoded_inputs(decoded)
         run_plan(request["folder"], request["calls"], os.fdopen(results_fd, "w", encoding="utf-8"))
     finally:
         os._exit(0)
 
 
-def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> str:
+def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> tuple[str, float]:
     """Wait for the child; kill it when no new well-formed outcome comes for too long (blank or
     forged lines written by the student's code are not progress), past a hard stop, or once it
-    floods the result channel with junk. The channel is read as it grows, each byte once."""
+    floods the result channel with junk. The channel is read as it grows, each byte once; the wait
+    between two reads ends the moment the child does (a pidfd), so no time is lost after it.
+    Returns how the child ended and the processor time it used."""
     started, channel = time.monotonic(), wire_format.ChannelReader()
     deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            channel.read_file(results_path)  # what it wrote last
-            if channel.flooded:
-                return wire_format.OUTPUT_LIMIT_PASSED
-            return f"exited with code {os.waitstatus_to_exitcode(status)}"
-        now = time.monotonic()
-        if channel.read_file(results_path):
-            deadline = now + quiet
-        ending = wire_format.OUTPUT_LIMIT_PASSED if channel.flooded else None
-        if ending is None and (now > deadline or now > hard_stop):
-            ending = wire_format.TIME_LIMIT_PASSED
-        if ending is not None:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return ending
-        time.sleep(0.002)
+    with child_exit(pid) as exited:
+        while True:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                channel.read_file(results_path)  # what it wrote last
+                if channel.flooded:
+                    return wire_format.OUTPUT_LIMIT_PASSED, usage.ru_utime + usage.ru_stime
+                return (
+                    f"exited with code {os.waitstatus_to_exitcode(status)}",
+                    usage.ru_utime + usage.ru_stime,
+                )
+            now = time.monotonic()
+            if channel.read_file(results_path):
+                deadline = now + quiet
+            ending = wire_format.OUTPUT_LIMIT_PASSED if channel.flooded else None
+            if ending is None and (now > deadline or now > hard_stop):
+                ending = wire_format.TIME_LIMIT_PASSED
+            if ending is not None:
+                os.kill(pid, signal.SIGKILL)
+                usage = os.wait4(pid, 0)[2]
+                return ending, usage.ru_utime + usage.ru_stime
+            exited(POLL_SECONDS)
+
+
+POLL_SECONDS = 0.01  # between two reads of a running child's result channel
+
+
+@contextlib.contextmanager
+def child_exit(pid: int) -> Iterator[Callable[[float], object]]:
+    """A wait of at most N seconds that ends early when the child exits (a pidfd; a plain sleep
+    where the kernel has none)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        yield time.sleep
+        return
+    try:
+        yield lambda seconds: select.select([pidfd], [], [], seconds)
+    finally:
+        os.close(pidfd)
 
 
 def end_unprivileged_processes() -> None:
-    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap."""
+    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap.
+    Nothing to do when no process is left but this runner and the sandbox's init (signal 0 sends
+    nothing: it asks the kernel whether kill(-1) would find anyone)."""
+    try:
+        os.kill(-1, 0)
+    except ProcessLookupError:
+        return
     helper = os.fork()
     if helper == 0:
         try:
@@ -128,9 +170,9 @@ def own_ipc_namespace() -> None:
 
 
 def serve() -> None:
-    """Warm mode (`runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one request line per
-    submission on stdin; a fresh forked child runs it; one answer line on stdout once the child is
-    done and everything it left (processes, files in /tmp) is gone."""
+    """Warm mode (`runner.py --serve STAGING RESULTS [LIBRARY_DIR]`): one request line at a time on
+    stdin (see the module's docstring); a fresh forked child runs each submission; its answer line
+    on stdout once the child is done and everything it left (processes, files in /tmp) is gone."""
     staging, results_root = sys.argv[2], sys.argv[3]
     control_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     control_in_fd = os.dup(0)
@@ -141,21 +183,77 @@ def serve() -> None:
     limit_private_tmp()
     preload()
     control = [control_out.fileno(), control_in_fd]
+    known: dict[str, dict[str, Any]] = {}  # plan entries by handle, parsed once
+    decoded: dict[int, Any] = {}  # their inputs decoded, by the id() of the entry's wire value
     for line in control_in:
         request = json.loads(line)
-        token = str(request["token"])
-        request["folder"] = os.path.join(staging, token)
-        results_path = os.path.join(results_root, f"{token}.jsonl")
-        results_fd = os.open(results_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        pid = os.fork()
-        if pid == 0:
-            run_child(request, results_fd, control)
-        os.close(results_fd)
-        startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
-        ending = watch_child(pid, results_path, startup, quiet, len(request["calls"]))
-        end_unprivileged_processes()
-        for folder in ("/tmp", "/dev/shm"):
-            if os.path.isdir(folder):
-                wipe(folder)
-        control_out.write(json.dumps({"token": token, "ending": ending}) + "\n")
+        if "learn" in request:
+            if request.get("fresh"):
+                known.clear()
+                decoded.clear()
+            known.update(request["learn"])
+            decoded.update(decode_inputs(request["learn"].values()))
+            answer: dict[str, Any] = {"learned": len(known)}
+        else:
+            request["calls"] = [known[handle] for handle in request["calls"]]
+            answer = run_submission(request, staging, results_root, control, decoded)
+        control_out.write(json.dumps(answer) + "\n")
         control_out.flush()
+    os._exit(0)  # the input closed: leave at once, without tearing the interpreter down
+
+
+def decode_inputs(calls: Iterable[dict[str, Any]]) -> dict[int, Any]:
+    """Each call's wire-encoded inputs (args, kwargs) decoded, by the id() of the wire value: done
+    once per sandbox, where each child would otherwise decode them again. A value that does not
+    decode is left for the child to decode, and fail on, itself."""
+    found = {}
+    for call in calls:
+        for value in (call.get("args"), call.get("kwargs")):
+            if value is not None:
+                with contextlib.suppress(ValueError):
+                    found[id(value)] = wire_format.decode(value)
+    return found
+
+
+def reuse_decoded_inputs(decoded: dict[int, Any]) -> None:
+    """In the child, before any student code: decoding one of the plan's own input values (found by
+    identity: the runner keeps them alive) gives a fresh deep copy of what the runner decoded once,
+    so each call still gets inputs of its own. Anything else decodes as before. Only this child's
+    `wire_format.decode` changes, and nothing the grader reads is decoded in this process."""
+    plain = wire_format.decode
+
+    def decode(value: Any) -> Any:
+        if id(value) in decoded:
+            return copy.deepcopy(decoded[id(value)])
+        return plain(value)
+
+    wire_format.decode = decode
+
+
+def run_submission(
+    request: dict[str, Any], staging: str, results_root: str, control: list[int], decoded: dict[int, Any]
+) -> dict[str, Any]:
+    """One submission in a fresh child; then its leftovers ended and /tmp emptied."""
+    token = str(request["token"])
+    request["folder"] = os.path.join(staging, token)
+    results_path = os.path.join(results_root, f"{token}.jsonl")
+    results_fd = os.open(results_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    forked, runner_cpu = time.monotonic(), time.process_time()
+    pid = os.fork()
+    if pid == 0:
+        run_child(request, results_fd, control, decoded)
+    os.close(results_fd)
+    startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
+    ending, child_cpu = watch_child(pid, results_path, startup, quiet, len(request["calls"]))
+    reaped = time.monotonic()
+    end_unprivileged_processes()
+    for folder in ("/tmp", "/dev/shm"):
+        if os.path.isdir(folder):
+            wipe(folder)
+    seconds = {
+        "child": reaped - forked,
+        "child_cpu": child_cpu,
+        "cleanup": time.monotonic() - reaped,
+        "runner_cpu": time.process_time() - runner_cpu,
+    }
+    return {"token": token, "ending": ending, "seconds": seconds}

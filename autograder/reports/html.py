@@ -72,17 +72,10 @@ def _gate_grid(title: str, keys: Sequence[str], table: Mapping[str, Any], mark: 
     units = {k: max((len(row) for row in rows), default=0) for k, rows in columns.items()}
     head1 = "".join(f'<th colspan="{max(units[k], 1)}">{escape(k)}</th>' for k in keys)
     head2 = "".join(f"<th>{u}</th>" for k in keys for u in range(max(units[k], 1)))
-    body = []
-    for t in range(steps):
-        cells = []
-        for k in keys:
-            row = columns[k][t] if t < len(columns[k]) else []
-            for u in range(max(units[k], 1)):
-                css = "num first-wrong" if mark == (t + 1, k, u) else "num"
-                text = _sig4(row[u]) if u < len(row) else "&mdash;"
-                where = f'data-step="{t + 1}" data-key="{escape(k)}" data-unit="{u}"'
-                cells.append(f'<td class="{css}" {where}>{text}</td>')
-        body.append(f"<tr><th>{t + 1}</th>{''.join(cells)}</tr>")
+    body = [
+        f"<tr><th>{t + 1}</th>{''.join(_gate_cells(t + 1, keys, columns, units, mark))}</tr>"
+        for t in range(steps)
+    ]
     if left_out > 0:
         width = 1 + sum(max(n, 1) for n in units.values())
         body.append(f'<tr><th colspan="{width}">… and {left_out} more steps</th></tr>')
@@ -90,6 +83,27 @@ def _gate_grid(title: str, keys: Sequence[str], table: Mapping[str, Any], mark: 
         f"<div><h4>{escape(title)}</h4><table><tr><th rowspan=2>step</th>{head1}</tr>"
         f"<tr>{head2}</tr>{''.join(body)}</table></div>"
     )
+
+
+def _gate_cells(
+    step: int,
+    keys: Sequence[str],
+    columns: Mapping[str, list[list[Any]]],
+    units: Mapping[str, int],
+    mark: tuple[int, str, int],
+) -> list[str]:
+    """The cells of one step's row (each key escaped once per row, not once per cell)."""
+    cells = []
+    for k in keys:
+        rows = columns[k]
+        row = rows[step - 1] if step <= len(rows) else []
+        key = escape(k)
+        marked = mark[2] if mark[0] == step and mark[1] == k else -1
+        for u in range(max(units[k], 1)):
+            css = "num first-wrong" if u == marked else "num"
+            text = _sig4(row[u]) if u < len(row) else "&mdash;"
+            cells.append(f'<td class="{css}" data-step="{step}" data-key="{key}" data-unit="{u}">{text}</td>')
+    return cells
 
 
 def _gate_section(name: str, gate: GateTableEvidence) -> str:

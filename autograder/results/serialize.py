@@ -1,8 +1,14 @@
-"""A result tree to plain JSON data and back (the gradebook and the batch workers use it)."""
+"""A result tree to plain JSON data and back (the gradebook and the batch workers use it).
+
+Written by the JSON encoder itself: it walks the lists, dicts and numbers in C and calls back here
+only for a dataclass (its fields, evidence tagged with its type) or another mapping. A `StrEnum`
+is a str to the encoder, so it is written as its value.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from enum import Enum
@@ -27,20 +33,24 @@ EVIDENCE_TYPES = {"gate_table": GateTableEvidence, "gradient_curves": GradientCu
 EVIDENCE_TAGS = {kind: tag for tag, kind in EVIDENCE_TYPES.items()}
 
 
-def to_plain(value: Any) -> Any:
-    """Dataclasses to dicts (evidence tagged with its type), enums to their values, tuples to lists."""
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def _shallow(value: Any) -> Any:
+    """One level of a value the JSON encoder does not know: a dataclass's fields (evidence tagged
+    with its type), a mapping's items, an enum's value."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data = {name: getattr(value, name) for name in _field_names(type(value))}
         if type(value) in EVIDENCE_TAGS:
             data["type"] = EVIDENCE_TAGS[type(value)]
         return data
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    return value
+        return {str(k): v for k, v in value.items()}
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 def _failure(data: Mapping[str, Any] | None) -> Failure | None:
@@ -107,7 +117,18 @@ def result_from_plain(data: Mapping[str, Any]) -> SubmissionResult:
 
 
 def result_to_json(result: SubmissionResult) -> str:
-    return json.dumps(to_plain(result))
+    return json.dumps(result, default=_shallow)
+
+
+def storable_json(result: SubmissionResult) -> str:
+    """The result's JSON as text any UTF-8 file or database can hold: a lone surrogate (bytes that
+    are not UTF-8, from a file name or a student's output) becomes "?", so the gradebook and the
+    exports never meet a string they cannot write."""
+    text = json.dumps(result, default=_shallow)  # ASCII: every other character as an escape
+    if "\\ud" not in text:  # no surrogate escape at all, so none alone: the common case
+        return text
+    text = json.dumps(result, default=_shallow, ensure_ascii=False)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def result_from_json(text: str) -> SubmissionResult:

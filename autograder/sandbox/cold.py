@@ -10,8 +10,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -25,30 +24,14 @@ from autograder.sandbox.commands import (
     plain_command,
 )
 from autograder.sandbox.limits import Limits, limit_resources
+from autograder.sandbox.probe_run import Call, Outcome, ProbeRun, RunOnce, SandboxError
 from autograder.sandbox.staging import make_readable, stage_runner, stage_submission
 
-Call = dict[str, Any]  # one entry of the plan: id, module, name, args, kwargs, timeout
-Outcome = dict[str, Any]
-RunOnce = Callable[[Sequence[Call]], tuple[list[Outcome], str]]  # calls -> (outcomes, how it ended)
+__all__ = ["Call", "Outcome", "ProbeRun", "RunOnce", "SandboxError", "collect", "probe_submission"]
+
 FORGED = "the submission wrote to the grader's result channel; its results were discarded"
 TOO_SLOW = wire_format.TIME_LIMIT_PASSED  # how `watch` says a probe ended
 TOO_LOUD = wire_format.OUTPUT_LIMIT_PASSED  # a result file over its size, or flooded with junk
-
-
-class SandboxError(RuntimeError):
-    """The sandbox itself failed to start: a problem of the grading machine, not of the student."""
-
-
-@dataclass(frozen=True)
-class ProbeRun:
-    """Raw outcomes by call id (values still wire-encoded), how the probe was isolated, and, by
-    module name, why a submitted file was not used."""
-
-    outcomes: dict[str, Outcome]
-    isolation: str
-    restarts: int
-    notes: tuple[str, ...] = ()  # remarks on the run other than unusable files
-    unusable: Mapping[str, str] = field(default_factory=dict)
 
 
 def read_outcomes(raw: bytes | BinaryIO) -> list[Outcome]:
