@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograder.diagnosis import lstm_equations as eqs
-from autograder.diagnosis.gradient_edits import Candidate, _all_rows, row_shifts
+from autograder.diagnosis.gradient_edits import Candidate, all_rows, row_shifts
 
 BACKWARD_EDITS: Mapping[str, str] = {
     "no_h_path": "you followed the cell path alone, leaving out C_k -> h_k -> the gates of step k+1",
@@ -186,7 +186,7 @@ def cell_gradient_candidates(
     found: list[Candidate] = []
     for name, said in BACKWARD_EDITS.items():
         try:
-            found.append(Candidate(f"backward_{name}", said, _all_rows(backward(cache, params, dC_T, name))))
+            found.append(Candidate(f"backward_{name}", said, all_rows(backward(cache, params, dC_T, name))))
         except ValueError:  # shapes the edit cannot have here (more hidden units than inputs, say)
             continue
     found += row_shifts(backward(cache, params, dC_T, ""), "gradients")

@@ -40,9 +40,6 @@ class Polynomial:
     def __sub__(self, other: Polynomial) -> Polynomial:
         return combine(self, other, -1)
 
-    def __add__(self, other: Polynomial) -> Polynomial:
-        return combine(self, other, 1)
-
     def scaled(self, factor: Fraction | int) -> Polynomial:
         return Polynomial(self.names, _nonzero({m: c * factor for m, c in self.terms.items()}))
 
@@ -72,11 +69,6 @@ def _inverse(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
                 factor = rows[r][column]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[column], strict=True)]
     return [row[size:] for row in rows]
-
-
-def grid(nodes: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
-    """Every point of the tensor grid."""
-    return list(itertools.product(*nodes))
 
 
 def interpolate(

@@ -31,7 +31,7 @@ def single_output(output: Any) -> Rows:
     return lambda: iter([output])
 
 
-def _all_rows(array: np.ndarray) -> Rows:
+def all_rows(array: np.ndarray) -> Rows:
     return lambda: iter(array[::-1])
 
 
@@ -54,7 +54,7 @@ def row_shifts(truth: np.ndarray, what: str) -> list[Candidate]:
             f"your rows are the right {what} in reverse order: row k must hold step k, row T the given one"
             if name == "reversed"
             else f"your rows are the right {what} moved by one row",
-            _all_rows(rows),
+            all_rows(rows),
         )
         for name, rows in shifted(truth)
     ]
@@ -89,7 +89,7 @@ def cell_path_candidates(f: Any) -> list[Candidate]:
             np.concatenate([np.cumprod(f[::-1], axis=0)[::-1], f[-1:]]),
         ),
     ]
-    return [Candidate(i, s, _all_rows(r)) for i, s, r in made] + row_shifts(truth, "products")
+    return [Candidate(i, s, all_rows(r)) for i, s, r in made] + row_shifts(truth, "products")
 
 
 # --- rnn_hidden_gradients ------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def rnn_candidates(xs: Any, W_hh: Any, W_xh: Any, b_h: Any, dh_T: Any) -> list[C
         grads = [np.asarray(dh_T, dtype=np.float64)]
         for t in range(len(xs), 0, -1):
             grads.append(back(grads[-1], t))
-        found.append(Candidate(f"rnn_{name}", says, _all_rows(np.stack(grads[::-1]))))
+        found.append(Candidate(f"rnn_{name}", says, all_rows(np.stack(grads[::-1]))))
     truth = [np.asarray(dh_T, dtype=np.float64)]
     for t in range(len(xs), 0, -1):
         truth.append(W_hh.T @ (truth[-1] * (1 - hs[t] ** 2)))

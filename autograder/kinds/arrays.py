@@ -21,7 +21,13 @@ from autograder.kinds.base import (
     StudentValue,
     gate_params,
 )
-from autograder.kinds.generated import Agree, generated_diagnoses, gradient_agrees, whole_agrees
+from autograder.kinds.generated import (
+    Agree,
+    as_float_array,
+    generated_diagnoses,
+    gradient_agrees,
+    whole_agrees,
+)
 from autograder.results.model import CaseOutcome, Diagnosis, Locus
 from autograder.rubric.model import Check
 
@@ -29,8 +35,6 @@ from autograder.rubric.model import Check
 def row_departure(got: Any, expected: Any, atol: float, rtol: float) -> Locus | None:
     """The first row, read from k = T down (the order a backward pass computes them), where a
     gradient leaves the reference, and the unit."""
-    from autograder.kinds.generated import as_float_array
-
     student = as_float_array(got, np.shape(expected))
     if student is None:
         return None
