@@ -53,9 +53,12 @@ def point_key(point: Mapping[str, Any]) -> Key:
     )
 
 
-def exact(value: Any) -> Fraction:
-    """A number the student returned, exactly (an int, or a finite float); LookupError otherwise."""
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
+def exact(value: Any) -> Fraction | int:
+    """A number the student returned, exactly (an int as it is, a finite float as a Fraction);
+    LookupError otherwise."""
+    if type(value) is int:
+        return value
+    if type(value) is float and math.isfinite(value):
         return Fraction(value)
     raise LookupError
 
@@ -63,7 +66,7 @@ def exact(value: Any) -> Fraction:
 def recover(values: Mapping[Key, Any], convention: str, layers: int, bi: bool) -> Polynomial | None:
     """The polynomial through the grid, if the function gave ints everywhere and it holds off the grid."""
 
-    def at(point: tuple[int, ...]) -> Fraction:
+    def at(point: tuple[int, ...]) -> Fraction | int:
         return exact(values.get((convention, layers, bi, point[0], point[1])))
 
     try:
@@ -276,12 +279,21 @@ def _bidirectional_findings(s: Components, t: Components, title: str) -> list[Fo
     return found
 
 
-def count_findings(student: Mapping[Key, Any], truth: Mapping[Key, Any]) -> tuple[FormulaFinding, ...]:
+def reference_components(truth: Mapping[Key, Any]) -> dict[str, Components]:
+    """The reference's components per convention (what `count_findings` compares with)."""
+    return {convention: components(truth, convention) for convention in CONVENTIONS}
+
+
+def count_findings(
+    student: Mapping[Key, Any], truth: Mapping[Key, Any], known: Mapping[str, Components] | None = None
+) -> tuple[FormulaFinding, ...]:
     """What the student's formula gets wrong, component by component. The PyTorch convention is
-    read only where its difference from Keras's is itself wrong (else it repeats the Keras finding)."""
-    keras = convention_findings(components(student, "keras"), components(truth, "keras"), "keras")
-    s_k, t_k = components(student, "keras"), components(truth, "keras")
-    s_p, t_p = components(student, "pytorch"), components(truth, "pytorch")
+    read only where its difference from Keras's is itself wrong (else it repeats the Keras finding).
+    `known`: the reference's components, when already recovered (`reference_components`)."""
+    reference = known if known is not None else reference_components(truth)
+    s_k, t_k = components(student, "keras"), reference["keras"]
+    keras = convention_findings(s_k, t_k, "keras")
+    s_p, t_p = components(student, "pytorch"), reference["pytorch"]
     if s_p.first is None:
         return (*keras, *convention_findings(s_p, t_p, "pytorch"))
     if s_k.upper is not None and t_k.upper is not None and s_p.upper is not None and t_p.upper is not None:

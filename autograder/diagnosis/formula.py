@@ -9,7 +9,9 @@ function that is not such a polynomial, say one with a special case, is caught t
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,10 +29,10 @@ class Polynomial:
     def __call__(self, point: Sequence[int]) -> Fraction:
         total = Fraction(0)
         for exponents, coefficient in self.terms.items():
-            value = coefficient
+            power = 1
             for x, e in zip(point, exponents, strict=True):
-                value *= Fraction(x) ** e
-            total += value
+                power *= x**e
+            total += coefficient * power
         return total
 
     def coefficient(self, **exponents: int) -> Fraction:
@@ -55,10 +57,16 @@ def _nonzero(terms: Mapping[Monomial, Fraction]) -> dict[Monomial, Fraction]:
     return {m: c for m, c in terms.items() if c != 0}
 
 
-def _inverse(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
-    """Gauss-Jordan inverse of a small non-singular matrix, exactly."""
-    size = len(matrix)
-    rows = [[*row, *(Fraction(int(i == j)) for j in range(size))] for i, row in enumerate(matrix)]
+@functools.cache
+def scaled_inverse(nodes: tuple[int, ...]) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """The inverse of the Vandermonde matrix of `nodes` as integers over one denominator
+    (`inverse = rows / denominator`): Gauss-Jordan, exactly, once per set of nodes (a pure function
+    of them, so kept), so that interpolating is integer arithmetic."""
+    size = len(nodes)
+    rows = [
+        [*(Fraction(x) ** e for e in range(size)), *(Fraction(int(i == j)) for j in range(size))]
+        for i, x in enumerate(nodes)
+    ]
     for column in range(size):
         pivot = next(r for r in range(column, size) if rows[r][column] != 0)
         rows[column], rows[pivot] = rows[pivot], rows[column]
@@ -68,29 +76,36 @@ def _inverse(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
             if r != column and rows[r][column] != 0:
                 factor = rows[r][column]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[column], strict=True)]
-    return [row[size:] for row in rows]
+    inverse = [row[size:] for row in rows]
+    denominator = math.lcm(*(value.denominator for row in inverse for value in row))
+    return tuple(tuple(int(value * denominator) for value in row) for row in inverse), denominator
 
 
 def interpolate(
     names: Sequence[str], nodes: Sequence[Sequence[int]], value: Callable[[tuple[int, ...]], Fraction | int]
 ) -> Polynomial:
-    """The polynomial of degree < len(nodes[j]) in variable j that takes `value` on the grid."""
-    table: dict[tuple[int, ...], Fraction] = {
-        index: Fraction(value(tuple(nodes[j][i] for j, i in enumerate(index))))
-        for index in itertools.product(*(range(len(axis)) for axis in nodes))
-    }
+    """The polynomial of degree < len(nodes[j]) in variable j that takes `value` on the grid.
+    The values are scaled to integers over one common denominator, and each variable's solve is
+    an integer product with its scaled inverse: exact, without a rational per operation."""
+    exact: dict[tuple[int, ...], Fraction | int] = {}
+    for index in itertools.product(*(range(len(axis)) for axis in nodes)):
+        found = value(tuple(nodes[j][i] for j, i in enumerate(index)))
+        exact[index] = found if type(found) is int else Fraction(found)
+    denominator = math.lcm(*(v.denominator for v in exact.values()))
+    table = {index: int(v * denominator) for index, v in exact.items()}
     for axis, axis_nodes in enumerate(nodes):
-        inverse = _inverse([[Fraction(x) ** e for e in range(len(axis_nodes))] for x in axis_nodes])
-        solved: dict[tuple[int, ...], Fraction] = {}
+        inverse, scale = scaled_inverse(tuple(axis_nodes))
+        denominator *= scale
+        solved: dict[tuple[int, ...], int] = {}
         for index in table:
             if index[axis] != 0:
                 continue
             column = [table[(*index[:axis], i, *index[axis + 1 :])] for i in range(len(axis_nodes))]
             for exponent, weights in enumerate(inverse):
                 key = (*index[:axis], exponent, *index[axis + 1 :])
-                solved[key] = sum((w * v for w, v in zip(weights, column, strict=True)), Fraction(0))
+                solved[key] = sum(w * v for w, v in zip(weights, column, strict=True))
         table = solved
-    return Polynomial(tuple(names), _nonzero(table))
+    return Polynomial(tuple(names), _nonzero({m: Fraction(c, denominator) for m, c in table.items()}))
 
 
 def superscript(exponent: int) -> str:

@@ -10,6 +10,7 @@ Each candidate is (id, what it says, rows) where rows may be computed lazily fro
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,46 @@ class Candidate:
     id: str
     says: str
     rows: Rows
+
+
+class KeptRows:
+    """A candidate's rows, computed once as far as any reader has gone and kept for the next
+    reader (a candidate belongs to a prepared case, which every submission's diagnosis reads):
+    a reader that stops at its first wrong row leaves the rest uncomputed. Safe across threads."""
+
+    def __init__(self, rows: Rows) -> None:
+        self._rows = rows
+        self._source: Iterator[np.ndarray] | None = None
+        self._kept: list[np.ndarray] = []
+        self._end: BaseException | None = None  # StopIteration, or what computing a row raised
+        self._turn = threading.Lock()
+
+    def _row(self, index: int) -> np.ndarray | None:
+        with self._turn:
+            if index < len(self._kept):
+                return self._kept[index]
+            if self._end is None:
+                try:
+                    if self._source is None:
+                        self._source = self._rows()
+                    self._kept.append(next(self._source))
+                    return self._kept[index]
+                except BaseException as error:  # the end of the rows, or a row that cannot be had
+                    self._end = error
+        if isinstance(self._end, StopIteration):
+            return None
+        raise self._end
+
+    def __call__(self) -> Iterator[np.ndarray]:
+        index = 0
+        while (row := self._row(index)) is not None:
+            yield row
+            index += 1
+
+
+def kept(candidate: Candidate) -> Candidate:
+    """The same candidate, its rows computed once for every reader (see KeptRows)."""
+    return Candidate(candidate.id, candidate.says, KeptRows(candidate.rows))
 
 
 def single_output(output: Any) -> Rows:

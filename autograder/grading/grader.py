@@ -22,7 +22,7 @@ from autograder.frameworks.figures import Configurations, FrameworkFigures, comp
 from autograder.grading.reference import load_references
 from autograder.grading.student_values import student_value, unusable
 from autograder.kinds import KINDS
-from autograder.kinds.base import CourseFacts, Ground, PreparedCase, Probe
+from autograder.kinds.base import CourseFacts, Ground, PreparedCase, Probe, StudentValue
 from autograder.results.model import CheckOutcome, Failure, FailureKind, GraderError, SubmissionResult
 from autograder.results.untrusted import untrusted_text
 from autograder.rubric.load import load_rubric
@@ -164,7 +164,8 @@ def grade_submission(
         return probe_submission(path, plan, modules, limits=limits or grader.limits, sandbox=sandbox)
 
     probe = run(grader.plan)
-    outcomes = judge(grader, probe)
+    decoded: dict[str, StudentValue] = {}  # each call's value decoded once, whichever judging reads it
+    outcomes = judge(grader, probe, decoded=decoded)
     sweeps = grader.sweep_plan(outcomes)
     if sweeps:  # diagnosis only for wrong answers: the student's formula, from a second probe
         swept = run(sweeps)
@@ -173,7 +174,7 @@ def grade_submission(
         again = {
             cid for cid, found in grader.diagnostics.items() if any(p.call["id"] in swept_ids for p in found)
         }
-        redone = {o.check_id: o for o in judge(grader, probe, only=again)}
+        redone = {o.check_id: o for o in judge(grader, probe, only=again, decoded=decoded)}
         outcomes = tuple(redone.get(o.check_id, o) for o in outcomes)
     notes = [f"framework figures: {grader.ground.figures.source}"]
     missing = [name for name in modules if not (path / f"{name}.py").is_file() and name not in probe.unusable]
@@ -192,10 +193,22 @@ def grade_submission(
     )
 
 
-def judge(grader: Grader, probe: ProbeRun, only: set[str] | None = None) -> tuple[CheckOutcome, ...]:
+def judge(
+    grader: Grader,
+    probe: ProbeRun,
+    only: set[str] | None = None,
+    decoded: dict[str, StudentValue] | None = None,
+) -> tuple[CheckOutcome, ...]:
     """Each check's outcome (or those named in `only`) from the probe's raw outcomes (no student
-    code runs here)."""
+    code runs here). `decoded`: the values decoded so far, by call id (filled in as they are)."""
     seconds = grader.rubric.time_limits.call_seconds
+    known = {} if decoded is None else decoded
+
+    def value_of(call_id: str) -> StudentValue:
+        if call_id not in known:
+            known[call_id] = student_value(probe.outcomes.get(call_id), seconds)
+        return known[call_id]
+
     outcomes = []
     for check, cases in grader.prepared:
         if only is not None and check.id not in only:
@@ -204,9 +217,9 @@ def judge(grader: Grader, probe: ProbeRun, only: set[str] | None = None) -> tupl
             reason = f"{check.module}.py was not used: {probe.unusable[check.module]}"
             values = [unusable(reason) for _ in cases]
         else:
-            values = [student_value(probe.outcomes.get(case.call["id"]), seconds) for case in cases]
+            values = [value_of(case.call["id"]) for case in cases]
         probes = [
-            Probe(sweep, student_value(probe.outcomes[sweep.call["id"]], seconds))
+            Probe(sweep, value_of(sweep.call["id"]))
             for sweep in grader.diagnostics.get(check.id, ())
             if check.module not in probe.unusable and sweep.call["id"] in probe.outcomes
         ]

@@ -332,7 +332,9 @@ class CheckKind:
         return ()
 
     def variant_outputs(self, variant: str, case: PreparedCase, ground: Ground) -> tuple[Any, ...]:
-        return call_variant(ground, variant, case.function, case.args, case.kwargs)
+        return case.derived(
+            ("variant", variant), lambda: call_variant(ground, variant, case.function, case.args, case.kwargs)
+        )
 
     def tolerances(self, check: Check) -> tuple[float, float]:
         if check.comparison == "exact":

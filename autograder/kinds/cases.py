@@ -4,9 +4,9 @@ data and the functions that build plan entries; nothing here runs student code."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -16,6 +16,8 @@ from autograder.grading.reference import References
 from autograder.probe import wire_format
 from autograder.results.model import CaseOutcome, Failure
 from autograder.rubric.model import Check, RubricError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,17 @@ class PreparedCase:
     kwargs: dict[str, Any]
     expected: Any
     spec: Mapping[str, Any] = field(default_factory=dict)
+    # What diagnosis derives from this case alone (a known mistake's outputs, the generated
+    # candidates): the same for every submission, so worked out once per grader (see `derived`).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()`, worked out on this case's first use and kept with the case. Two threads
+        may both make it: they make the same value, and one of them is kept."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        found: T = self.memo[key]
+        return found
 
 
 @dataclass(frozen=True)

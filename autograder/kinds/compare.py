@@ -71,6 +71,9 @@ def keys_text(value: Mapping[Any, Any]) -> str:
     return bounded_repr(keys, 200) + (f" and {more} more" if more else "")
 
 
+FLOAT_MAX = int(np.finfo(np.float64).max)
+
+
 def kind_name(value: Any) -> str:
     return "array" if isinstance(value, np.ndarray) else type(value).__name__
 
@@ -110,9 +113,11 @@ def compare(got: Any, expected: Any, atol: float, rtol: float, where: str = "res
     if isinstance(expected, float):
         if type(got) not in (int, float):
             return f"{where}: got {short(got)}, expected a number"
+        if type(got) is int and not -FLOAT_MAX <= got <= FLOAT_MAX:  # no float can be that int
+            return f"{where}: got an int of {got.bit_length()} bits, expected {expected:.6g}"
         return (
             None
-            if np.isclose(got, expected, atol=atol, rtol=rtol)
+            if bool(within(np.float64(got), np.float64(expected), atol, rtol))
             else f"{where}: got {got:.6g}, expected {expected:.6g}"
         )
     return None if got == expected else f"{where}: got {short(got)}, expected {short(expected)}"
@@ -131,6 +136,17 @@ def as_array(value: Any) -> Any:
     return value
 
 
+def within(got: Any, expected: Any, atol: float, rtol: float) -> Any:
+    """`np.isclose(got, expected, atol=atol, rtol=rtol)`, element by element, by its own formula
+    (|got - expected| <= atol + rtol·|expected|) where both are finite: numpy's function spends
+    more on its generality than on the arithmetic. Anything not finite is left to numpy."""
+    with np.errstate(all="ignore"):
+        close = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+    if np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return close
+    return np.isclose(got, expected, atol=atol, rtol=rtol)
+
+
 def _compare_arrays(got: Any, expected: np.ndarray, atol: float, rtol: float, where: str) -> str | None:
     got = as_array(got)
     if not isinstance(got, np.ndarray):
@@ -142,7 +158,7 @@ def _compare_arrays(got: Any, expected: np.ndarray, atol: float, rtol: float, wh
     values = got.astype(np.float64)
     if not np.all(np.isfinite(values)):
         return f"{where}: contains NaN or infinity"
-    close = np.isclose(values, expected.astype(np.float64), atol=atol, rtol=rtol)
+    close = within(values, expected.astype(np.float64), atol, rtol)
     if close.all():
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -80,5 +81,9 @@ class ParameterCount(KeywordCaseKind):
     ) -> tuple[FormulaFinding, ...]:
         for probe in probes:
             if probe.value.ok:
-                return count_formulas.count_findings(sweep_values(probe), probe.call.expected)
+                truth = probe.call.expected
+                known = probe.call.derived(
+                    "components", functools.partial(count_formulas.reference_components, truth)
+                )
+                return count_formulas.count_findings(sweep_values(probe), truth, known)
         return ()

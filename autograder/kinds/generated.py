@@ -4,12 +4,13 @@ is dropped at its first disagreement, a gradient's at its first wrong row)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograder.diagnosis.gradient_edits import Candidate
+from autograder.diagnosis.gradient_edits import Candidate, kept
 from autograder.kinds.cases import PreparedCase, StudentValue
 from autograder.kinds.compare import matches
 from autograder.results.model import CaseOutcome, Diagnosis
@@ -55,6 +56,13 @@ def gradient_agrees(atol: float, rtol: float, shape: tuple[int, ...]) -> Agree:
     return agree
 
 
+def kept_candidates(
+    candidates_of: Callable[[PreparedCase], Sequence[Candidate]], case: PreparedCase
+) -> list[Candidate]:
+    """The case's generated candidates, each computing its rows once for every submission."""
+    return [kept(candidate) for candidate in candidates_of(case)]
+
+
 def generated_diagnoses(
     cases: Sequence[PreparedCase],
     values: Sequence[StudentValue],
@@ -72,7 +80,8 @@ def generated_diagnoses(
     alive: dict[str, str] | None = None
     for index in order:
         case, got = cases[index], values[index]
-        candidates = [c for c in candidates_of(case) if alive is None or c.id in alive]
+        made = case.derived("generated", functools.partial(kept_candidates, candidates_of, case))
+        candidates = [c for c in made if alive is None or c.id in alive]
         agree = agree_on(case)
         agreeing = {c.id: c.says for c in candidates if agree(got.value, c)}
         alive = agreeing if alive is None else {k: v for k, v in alive.items() if k in agreeing}

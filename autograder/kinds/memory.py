@@ -8,12 +8,14 @@ activations do not move when only the sequence length does).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import combinations
 from typing import Any, ClassVar
 
 from autograder.diagnosis import memory_formulas
+from autograder.diagnosis.formula import Polynomial
 from autograder.frameworks.figures import memory_key
 from autograder.kinds.base import (
     SIZE,
@@ -191,7 +193,9 @@ class TrainingMemory(KeywordCaseKind):
     ) -> tuple[FormulaFinding, ...]:
         for probe in probes:
             if probe.value.ok:
-                return memory_formulas.memory_findings(sweep_values(probe), probe.call.expected)
+                return memory_formulas.memory_findings(
+                    sweep_values(probe), probe.call.expected, kept_reference_formulas(probe.call)
+                )
         return ()
 
     def invariant_cases(
@@ -212,3 +216,14 @@ class TrainingMemory(KeywordCaseKind):
                 if same_int(got_a.value.get("activations"), got_b.value.get("activations")):
                     return (a.label, b.label)
         return ()
+
+
+def kept_reference_formulas(sweep: PreparedCase) -> memory_formulas.ReferenceFormula:
+    """The reference's formula per (optimizer, key), recovered from the sweep's reference values on
+    first use and kept with the sweep's case: the same for every submission."""
+
+    def formula(optimizer: str, key: str) -> Polynomial | None:
+        made = functools.partial(memory_formulas.recover, sweep.expected, optimizer, key)
+        return sweep.derived(("formula", optimizer, key), made)
+
+    return formula
