@@ -6,6 +6,8 @@ steps by this thread's clock, the sandbox's by the warm runner's own count (the 
 time from the kernel, and the runner's). `floor.py` times the same submissions' student calls alone
 in one warm process; the difference between the sandbox child and that work alone is the price of
 the sandbox (fork, limits, dropping privileges, the stray-process check after each call, exit).
+A wrong part (c) answer has a second child, its diagnostic sweep: counted on a line of its own
+(all of it: the floor holds only the scored calls).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from autograder.sandbox import ProbeRun, WarmSandbox
 STAGES = (
     ("staging: the modules copied where the sandbox reads them", "staging"),
     ("sandbox: fork, limits, privileges, stray checks, exit, cleanup", "sandbox"),
+    ("diagnostic sweeps of wrong part (c) answers: their child, all in", "sweep"),
     ("control: request sent, outcomes read back (grader side)", "control"),
     ("import of the student's modules (alone)", "import"),
     ("the student's calls (alone)", "calls"),
@@ -59,31 +62,49 @@ def cpu(action: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, flo
     return value, time.thread_time() - started
 
 
-class Replayed:
-    """Stands in for the warm sandbox once the probe has run: grading again costs only the judging."""
+class Recording:
+    """Stands in for the warm sandbox: each probe (the scored calls, then any diagnostic sweep) runs
+    in the real one and is kept, with its times, to be replayed."""
 
-    def __init__(self, probe: ProbeRun) -> None:
-        self.run = probe
+    def __init__(self, warm: WarmSandbox) -> None:
+        self.warm = warm
+        self.runs: list[ProbeRun] = []
 
     def probe(self, submission: Path, calls: Sequence[Any], modules: Sequence[str]) -> ProbeRun:
-        return self.run
+        run = self.warm.probe(submission, calls, modules)
+        self.runs.append(run)
+        return run
+
+
+class Replayed:
+    """Stands in for the warm sandbox once the probes have run: grading again costs only the
+    judging (the recorded runs come back in the order they were asked for)."""
+
+    def __init__(self, runs: Sequence[ProbeRun]) -> None:
+        self.runs = list(runs)
+
+    def probe(self, submission: Path, calls: Sequence[Any], modules: Sequence[str]) -> ProbeRun:
+        return self.runs.pop(0)
 
 
 def grade_timed(
     folder: Path, grader: Grader, warm: WarmSandbox
 ) -> tuple[SubmissionResult, gradebook.Row, dict[str, float]]:
     """One submission graded as a batch worker grades it, each step timed."""
-    probe = warm.probe(folder, grader.plan, grader.rubric.modules)
+    recording = Recording(warm)
+    grade_submission(folder, grader, warm=cast(WarmSandbox, recording))
+    scored, *sweeps = recording.runs
     spent = {
-        "staging": probe.seconds["staging"],
-        "child": probe.seconds["child_cpu"] + probe.seconds["runner_cpu"],
-        "control": probe.seconds["probe_cpu"],
+        "staging": sum(run.seconds["staging"] for run in recording.runs),
+        "child": scored.seconds["child_cpu"] + scored.seconds["runner_cpu"],
+        "sweep": sum(run.seconds["child_cpu"] + run.seconds["runner_cpu"] for run in sweeps),
+        "control": sum(run.seconds["probe_cpu"] for run in recording.runs),
     }
     seconds = grader.rubric.time_limits.call_seconds
     _, spent["wire_grader"] = cpu(
-        lambda: [student_value(probe.outcomes.get(call["id"]), seconds) for call in grader.plan]
+        lambda: [student_value(value, seconds) for run in recording.runs for value in run.outcomes.values()]
     )
-    replayed = cast(WarmSandbox, Replayed(probe))
+    replayed = cast(WarmSandbox, Replayed(recording.runs))
     result, judging = cpu(grade_submission, folder, grader, warm=replayed)
     spent["checks"] = judging - spent["wire_grader"]  # judging decodes the outcomes too
     text, made = cpu(lambda: gradebook.Row.of(replace(result, submission=folder.name)).to_text())

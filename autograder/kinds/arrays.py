@@ -21,6 +21,7 @@ from autograder.kinds.base import (
     StudentValue,
     gate_params,
 )
+from autograder.kinds.compare import within
 from autograder.kinds.generated import (
     Agree,
     as_float_array,
@@ -40,7 +41,7 @@ def row_departure(got: Any, expected: Any, atol: float, rtol: float) -> Locus | 
         return None
     reference = np.asarray(expected, dtype=np.float64)
     for k in range(student.shape[0] - 1, -1, -1):
-        close = np.isclose(student[k], reference[k], atol=atol, rtol=rtol).reshape(-1)
+        close = within(student[k], reference[k], atol, rtol).reshape(-1)
         if not close.all():
             key = "last row" if k == student.shape[0] - 1 else "row"
             return Locus(k, key, int(np.argwhere(~close)[0][0]), along="row")
@@ -133,9 +134,7 @@ def first_departure(got: Any, expected: Mapping[str, Any], atol: float, rtol: fl
         wrong: dict[str, int] = {}
         for key in DEPENDENCY_ORDER:
             row_got, row_expected = got[key][step].astype(float), expected[key][step].astype(float)
-            close = (np.isclose(row_got, row_expected, atol=atol, rtol=rtol) & np.isfinite(row_got)).reshape(
-                -1
-            )
+            close = (within(row_got, row_expected, atol, rtol) & np.isfinite(row_got)).reshape(-1)
             if not close.all():
                 wrong[key] = int(np.argwhere(~close)[0][0])
         if wrong:

@@ -8,6 +8,7 @@ student's values as plain data. Nothing here runs student code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -296,11 +297,12 @@ class CheckKind:
         coincidence does not agree everywhere)."""
         for probe in probes:
             found = sweep_values(probe)
-            for point, key in zip(probe.call.spec["points"], probe.call.spec["keys"], strict=True):
+            sweep = probe.call
+            made = functools.partial(variant_on_sweep, ground, variant, sweep)
+            for key, outputs in sweep.derived(("variant", variant), made):
                 if key not in found:
                     continue
-                outputs = call_variant(ground, variant, probe.call.function, (), point)
-                expected = probe.call.expected[key]
+                expected = sweep.expected[key]
                 if outputs and not any(self.agrees(check, found[key], o, expected) for o in outputs):
                     return False
         return True
@@ -367,3 +369,11 @@ class KeywordCaseKind(CheckKind):
         self, check: Check, case: Mapping[str, Any], rng: np.random.Generator
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return (), {key: value for key, value in case.items() if key != "label"}
+
+
+def variant_on_sweep(ground: Ground, variant: str, sweep: PreparedCase) -> list[tuple[Any, tuple[Any, ...]]]:
+    """A known mistake's outputs at every point of a diagnostic sweep, by the point's key."""
+    return [
+        (key, call_variant(ground, variant, sweep.function, (), point))
+        for point, key in zip(sweep.spec["points"], sweep.spec["keys"], strict=True)
+    ]

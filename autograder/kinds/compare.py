@@ -138,13 +138,13 @@ def as_array(value: Any) -> Any:
 
 def within(got: Any, expected: Any, atol: float, rtol: float) -> Any:
     """`np.isclose(got, expected, atol=atol, rtol=rtol)`, element by element, by its own formula
-    (|got - expected| <= atol + rtol·|expected|) where both are finite: numpy's function spends
-    more on its generality than on the arithmetic. Anything not finite is left to numpy."""
+    (|got - expected| <= atol + rtol·|expected|) when the expected values are finite (there the two
+    agree, whatever `got` holds): numpy's function spends more on its generality than on the
+    arithmetic. Expected values that are not finite are left to numpy."""
+    if not np.isfinite(expected).all():
+        return np.isclose(got, expected, atol=atol, rtol=rtol)
     with np.errstate(all="ignore"):
-        close = np.abs(got - expected) <= atol + rtol * np.abs(expected)
-    if np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return close
-    return np.isclose(got, expected, atol=atol, rtol=rtol)
+        return np.abs(got - expected) <= atol + rtol * np.abs(expected)
 
 
 def _compare_arrays(got: Any, expected: np.ndarray, atol: float, rtol: float, where: str) -> str | None:

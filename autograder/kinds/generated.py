@@ -12,7 +12,7 @@ import numpy as np
 
 from autograder.diagnosis.gradient_edits import Candidate, kept
 from autograder.kinds.cases import PreparedCase, StudentValue
-from autograder.kinds.compare import matches
+from autograder.kinds.compare import matches, within
 from autograder.results.model import CaseOutcome, Diagnosis
 
 Agree = Callable[[Any, Candidate], bool]
@@ -35,7 +35,7 @@ def rows_agree(student: np.ndarray, rows: Iterator[np.ndarray], atol: float, rto
     """The candidate's rows, k = T down to 0, each close to the student's."""
     k = student.shape[0] - 1
     for row in rows:
-        if k < 0 or not bool(np.allclose(student[k], row, atol=atol, rtol=rtol)):
+        if k < 0 or np.shape(row) != student[k].shape or not within(student[k], row, atol, rtol).all():
             return False
         k -= 1
     return bool(k == -1)

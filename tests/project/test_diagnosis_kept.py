@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from test_diagnosis_generalizes import outcome_of, reference
 
 from autograder.course import Course
@@ -23,6 +24,7 @@ from autograder.diagnosis import count_formulas, memory_formulas
 from autograder.diagnosis.formula import Polynomial, interpolate
 from autograder.diagnosis.gradient_edits import Candidate, KeptRows, kept
 from autograder.grading.grader import Grader, grade_submission, load_grader
+from autograder.kinds.compare import within
 from autograder.results.model import CheckOutcome
 from autograder.sandbox import Limits, ProbeRun, WarmSandbox, probe_submission
 
@@ -156,3 +158,22 @@ def test_interpolation_is_exact_for_rational_coefficients(coefficients: list[Fra
     monomials = list(itertools.product(range(3), range(3)))
     truth = Polynomial(("H", "I"), {m: c for m, c in zip(monomials, coefficients, strict=True) if c})
     assert interpolate(("H", "I"), count_formulas.NODES, truth) == truth
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(allow_nan=True, allow_infinity=True)),
+    hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(allow_nan=True, allow_infinity=True)),
+    st.sampled_from([(1e-8, 1e-5), (0.0, 0.0), (1e-6, 0.0), (0.0, 1e-3)]),
+)
+def test_closeness_is_numpys_isclose(
+    got: np.ndarray, expected: np.ndarray, tolerance: tuple[float, float]
+) -> None:
+    """Judging's own closeness test says what `np.isclose` says, NaN, infinities and overflow included."""
+    size = min(got.size, expected.size)
+    got, expected = got[:size], expected[:size]
+    with np.errstate(all="ignore"):
+        assert (
+            within(got, expected, *tolerance).tolist()
+            == np.isclose(got, expected, rtol=tolerance[1], atol=tolerance[0]).tolist()
+        )
