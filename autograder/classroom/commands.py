@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.classroom import batch as batching
 from autograder.classroom import class_view, export, gradebook
 from autograder.course import Course
-from autograder.results.model import SubmissionResult
+from autograder.results.model import GraderError, SubmissionResult
 
 
 def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def]
@@ -37,18 +39,43 @@ def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def
     return progress, hook
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote: how many students, and the grader's failures (their tracebacks are
+    for the instructor's log)."""
+
+    students: int
+    grader_errors: dict[str, GraderError]
+
+
 def export_all(
     db: Path, out: Path, *, plots: bool = False, current: dict[str, str] | None = None
-) -> dict[str, SubmissionResult]:
+) -> Exported:
     """Write grades.csv, feedback/ and the class report from an existing gradebook (never creates
-    one: gradebook.GradebookError); an output that cannot be written raises OSError."""
-    with gradebook.open_existing(db) as connection:
-        results = gradebook.latest_results(connection, current)
-    export.output_folder(out)
-    export.write_csv(results, out / "grades.csv")
-    export.write_feedback_files(results, out / "feedback", plots=plots)
-    class_view.write_class_report(results, out, current)
-    return results
+    one: gradebook.GradebookError); an output that cannot be written raises OSError.
+    One pass over the gradebook, one result in memory at a time: each is written out and tallied
+    for grades.csv and the class report as it is read, so a class of any size takes the same memory."""
+    table, tally = export.GradesTable(), class_view.ClassTally()
+    errors: dict[str, GraderError] = {}
+
+    def tallied(results: Iterator[tuple[str, SubmissionResult]]) -> Iterator[tuple[str, SubmissionResult]]:
+        for student, result in results:
+            table.add(student, result)
+            tally.add(student, result)
+            if result.grader_error is not None:
+                errors[student] = result.grader_error
+            yield student, result
+
+    try:
+        with gradebook.open_existing(db) as connection:
+            export.output_folder(out)
+            results = tallied(gradebook.each_latest_result(connection, current))
+            students = export.write_feedback_files(results, out / "feedback", plots=plots)
+        table.write(out / "grades.csv")
+    finally:
+        table.close()
+    class_view.write_class_report(tally, out, current)
+    return Exported(students, errors)
 
 
 def dask_executor(address: str) -> Executor:
@@ -98,7 +125,7 @@ def grade_class(
                     found, db, course=course, executor=executor, jobs=jobs, sandbox=sandbox, on_progress=hook
                 )
             current = {s.student: s.content_hash for s in found}
-        results = export_all(db, out, plots=plots, current=current)
+        exported = export_all(db, out, plots=plots, current=current)
     except batching.BatchInputError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 3
@@ -110,7 +137,7 @@ def grade_class(
             file=sys.stderr,
         )
         return 130
-    _print_summary(found, summary, results, db, out)
+    _print_summary(found, summary, exported, db, out)
     return 0
 
 
@@ -137,11 +164,11 @@ def _print_notes(source: Path, notes: tuple[str, ...], shown: int = 10) -> None:
 def _print_summary(
     found: list[batching.Submission],
     summary: batching.BatchSummary,
-    results: dict[str, SubmissionResult],
+    exported: Exported,
     db: Path,
     out: Path,
 ) -> None:
-    errors = {s: r.grader_error for s, r in results.items() if r.grader_error is not None}
+    errors = exported.grader_errors
     if errors:
         log = out / "grader_errors.log"
         log.write_text(
@@ -158,5 +185,5 @@ def _print_summary(
     )
     print(
         f"gradebook {db}; grades {out / 'grades.csv'}; report {out / 'class_report.html'}; "
-        f"feedback {out / 'feedback'} ({len(results)} students)"
+        f"feedback {out / 'feedback'} ({exported.students} students)"
     )

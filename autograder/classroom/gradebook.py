@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,15 +176,35 @@ def latest_results(
     connection: sqlite3.Connection, current: dict[str, str] | None = None
 ) -> dict[str, SubmissionResult]:
     """Each student's result (for the given content hashes, or the newest), manual grades beside it."""
+    return dict(each_latest_result(connection, current))
+
+
+def each_latest_result(
+    connection: sqlite3.Connection, current: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, SubmissionResult]]:
+    """`latest_results` one student at a time, in the same order (by student), read from one
+    snapshot of the gradebook: only one result is in memory at once, however large the class."""
     manual: dict[str, dict[str, ManualGrade]] = {}
-    for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
-        manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
-    rows = connection.execute("SELECT student, content_hash, result_json FROM results ORDER BY graded_at")
-    latest: dict[str, SubmissionResult] = {}
-    for student, content_hash, text in rows:
-        if current is None or current.get(student) == content_hash:
-            latest[student] = with_manual_grades(result_from_json(text), manual.get(student, {}))
-    return dict(sorted(latest.items()))
+    began = not connection.in_transaction
+    if began:  # one read transaction: a batch writing meanwhile is not seen half-way
+        connection.execute("BEGIN")
+    try:
+        for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
+            manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
+        latest: dict[str, int] = {}
+        for rowid, student, content_hash in connection.execute(
+            "SELECT rowid, student, content_hash FROM results ORDER BY graded_at"
+        ):
+            if current is None or current.get(student) == content_hash:
+                latest[student] = rowid
+        for student in sorted(latest):
+            (text,) = connection.execute(
+                "SELECT result_json FROM results WHERE rowid = ?", (latest[student],)
+            ).fetchone()
+            yield student, with_manual_grades(result_from_json(text), manual.get(student, {}))
+    finally:
+        if began:
+            connection.rollback()
 
 
 def graded_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:
