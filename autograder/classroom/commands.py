@@ -4,15 +4,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.classroom import batch as batching
-from autograder.classroom import class_view, export, gradebook
+from autograder.classroom.class_export import Exported, export_class
 from autograder.course import Course
-from autograder.results.model import GraderError, SubmissionResult
 
 
 def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def]
@@ -39,43 +36,18 @@ def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def
     return progress, hook
 
 
-@dataclass(frozen=True)
-class Exported:
-    """What an export wrote: how many students, and the grader's failures (their tracebacks are
-    for the instructor's log)."""
-
-    students: int
-    grader_errors: dict[str, GraderError]
-
-
 def export_all(
-    db: Path, out: Path, *, plots: bool = False, current: dict[str, str] | None = None
+    db: Path,
+    out: Path,
+    *,
+    plots: bool = False,
+    current: dict[str, str] | None = None,
+    jobs: int | None = None,
 ) -> Exported:
     """Write grades.csv, feedback/ and the class report from an existing gradebook (never creates
-    one: gradebook.GradebookError); an output that cannot be written raises OSError.
-    One pass over the gradebook, one result in memory at a time: each is written out and tallied
-    for grades.csv and the class report as it is read, so a class of any size takes the same memory."""
-    table, tally = export.GradesTable(), class_view.ClassTally()
-    errors: dict[str, GraderError] = {}
-
-    def tallied(results: Iterator[tuple[str, SubmissionResult]]) -> Iterator[tuple[str, SubmissionResult]]:
-        for student, result in results:
-            table.add(student, result)
-            tally.add(student, result)
-            if result.grader_error is not None:
-                errors[student] = result.grader_error
-            yield student, result
-
-    try:
-        with gradebook.open_existing(db) as connection:
-            export.output_folder(out)
-            results = tallied(gradebook.each_latest_result(connection, current))
-            students = export.write_feedback_files(results, out / "feedback", plots=plots)
-        table.write(out / "grades.csv")
-    finally:
-        table.close()
-    class_view.write_class_report(tally, out, current)
-    return Exported(students, errors)
+    one: gradebook.GradebookError); an output that cannot be written raises OSError. See
+    `class_export`: one pass, one result in memory at a time, in `jobs` processes."""
+    return export_class(db, out, plots=plots, current=current, jobs=jobs)
 
 
 def dask_executor(address: str) -> Executor:
@@ -125,7 +97,7 @@ def grade_class(
                     found, db, course=course, executor=executor, jobs=jobs, sandbox=sandbox, on_progress=hook
                 )
             current = {s.student: s.content_hash for s in found}
-        exported = export_all(db, out, plots=plots, current=current)
+        exported = export_all(db, out, plots=plots, current=current, jobs=jobs)
     except batching.BatchInputError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 3

@@ -31,6 +31,15 @@ def inert(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+GradesRow = tuple[str, float, float, dict[str, float | str]]  # student, total, maximum, check -> score
+
+
+def grades_row(student: str, result: SubmissionResult) -> GradesRow:
+    """A student's row of grades.csv: each check's score ("" for a manual item not graded yet)."""
+    scores: dict[str, float | str] = {o.check_id: (o.score if o.counts else "") for o in result.outcomes}
+    return student, result.score, result.max_score, scores
+
+
 class GradesTable:
     """grades.csv written as results are read, one at a time: each row goes to a temporary file at
     once (so the class's results are never all in memory), and the file is written at the end,
@@ -43,14 +52,14 @@ class GradesTable:
         self._spool = csv.writer(self._rows)
 
     def add(self, student: str, result: SubmissionResult) -> None:
-        scores: dict[str, float | str] = {}
-        for outcome in result.outcomes:
-            self.check_ids.setdefault(outcome.check_id)
-            scores[outcome.check_id] = outcome.score if outcome.counts else ""
+        self.add_row(grades_row(student, result))
+
+    def add_row(self, row: GradesRow) -> None:
+        student, total, max_score, scores = row
+        for check_id in scores:
+            self.check_ids.setdefault(check_id)
         # The checks known so far: any later column is one this result does not have (left empty).
-        self._spool.writerow(
-            [result.score, result.max_score, student, *(scores.get(c, "") for c in self.check_ids)]
-        )
+        self._spool.writerow([total, max_score, student, *(scores.get(c, "") for c in self.check_ids)])
 
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -179,32 +179,61 @@ def latest_results(
     return dict(each_latest_result(connection, current))
 
 
+Chosen = list[tuple[str, int]]  # (student, the rowid of the result to read), by student
+ManualGrades = dict[str, dict[str, ManualGrade]]  # student -> check id -> grade
+
+
 def each_latest_result(
     connection: sqlite3.Connection, current: Mapping[str, str] | None = None
 ) -> Iterator[tuple[str, SubmissionResult]]:
     """`latest_results` one student at a time, in the same order (by student), read from one
     snapshot of the gradebook: only one result is in memory at once, however large the class."""
-    manual: dict[str, dict[str, ManualGrade]] = {}
     began = not connection.in_transaction
     if began:  # one read transaction: a batch writing meanwhile is not seen half-way
         connection.execute("BEGIN")
     try:
-        for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
-            manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
-        latest: dict[str, int] = {}
-        for rowid, student, content_hash in connection.execute(
-            "SELECT rowid, student, content_hash FROM results ORDER BY graded_at"
-        ):
-            if current is None or current.get(student) == content_hash:
-                latest[student] = rowid
-        for student in sorted(latest):
-            (text,) = connection.execute(
-                "SELECT result_json FROM results WHERE rowid = ?", (latest[student],)
-            ).fetchone()
-            yield student, with_manual_grades(result_from_json(text), manual.get(student, {}))
+        chosen, manual = latest_choice(connection, current)
+        yield from results_chosen(connection, chosen, manual)
     finally:
         if began:
             connection.rollback()
+
+
+def latest_choice(
+    connection: sqlite3.Connection, current: Mapping[str, str] | None = None
+) -> tuple[Chosen, ManualGrades]:
+    """Which row is each student's result (for the given content hashes, or the newest), by
+    student; and the manual grades. Small: no result is read."""
+    manual: ManualGrades = {}
+    for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
+        manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
+    latest: dict[str, int] = {}
+    for rowid, student, content_hash in connection.execute(
+        "SELECT rowid, student, content_hash FROM results ORDER BY graded_at"
+    ):
+        if current is None or current.get(student) == content_hash:
+            latest[student] = rowid
+    return [(student, latest[student]) for student in sorted(latest)], manual
+
+
+def results_chosen(
+    connection: sqlite3.Connection, chosen: Chosen, manual: ManualGrades
+) -> Iterator[tuple[str, SubmissionResult]]:
+    """The chosen rows' results, one at a time, manual grades beside them."""
+    for student, rowid in chosen:
+        found = connection.execute(
+            "SELECT result_json FROM results WHERE rowid = ? AND student = ?", (rowid, student)
+        ).fetchone()
+        if found is None:
+            raise GradebookError(f"{student}'s result changed while it was read: run the command again")
+        yield student, with_manual_grades(result_from_json(found[0]), manual.get(student, {}))
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a gradebook known to exist (a process of a parallel export)."""
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as connection:
+        yield connection
 
 
 def graded_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:
