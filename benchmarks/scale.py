@@ -30,6 +30,7 @@ class Process:
     command: list[str]
     resident: int  # bytes
     processor: float  # seconds: its own and its reaped children's
+    own: float  # seconds: its own alone
 
 
 def process_table() -> dict[int, Process]:
@@ -43,8 +44,11 @@ def process_table() -> dict[int, Process]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-        table[int(name)] = Process(int(fields[1]), command, int(fields[21]) * PAGE, ticks / TICK)
+        ticks = [int(value) for value in fields[11:15]]  # utime, stime, cutime, cstime
+        resident = int(fields[21]) * PAGE
+        table[int(name)] = Process(
+            int(fields[1]), command, resident, sum(ticks) / TICK, sum(ticks[:2]) / TICK
+        )
     return table
 
 
@@ -79,6 +83,7 @@ class Sampler:
     interval: float = 0.5
     seen: dict[str, list[int]] = field(default_factory=dict)  # label -> bytes, one per sample
     runners: dict[int, float] = field(default_factory=dict)  # pid -> processor seconds, last seen
+    parent: float = 0.0  # the batch's own processor seconds (not its workers'), last seen
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def sample(self) -> None:
@@ -86,6 +91,7 @@ class Sampler:
         if self.root not in table:
             return
         self.seen.setdefault("batch (the parent)", []).append(table[self.root].resident)
+        self.parent = table[self.root].own
         workers = [pid for pid, process in table.items() if process.parent == self.root]
         for number, worker in enumerate(sorted(workers), 1):
             self.seen.setdefault(f"worker {number} (pid {worker})", []).append(table[worker].resident)

@@ -177,6 +177,11 @@ def main() -> None:
     print(
         f"  processor time of all its processes: {core:.1f} s = {core / args.n * 1000:.2f} ms per submission"
     )
+    print(
+        f"  the batch parent's own processor time (start-up, recording, progress, exports' merging; "
+        f"sampled, its last half second missed): {sampler.parent:.1f} s = "
+        f"{sampler.parent / args.n * 1000:.2f} ms per submission"
+    )
     print("  memory (resident) sampled every 0.5 s across the run:")
     print("\n".join(sampler.lines()))
     if dask is not None:

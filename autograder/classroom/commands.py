@@ -8,9 +8,8 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from autograder.classroom import batch as batching
-from autograder.classroom import class_view, export, gradebook
+from autograder.classroom.class_export import Exported, export_class
 from autograder.course import Course
-from autograder.results.model import SubmissionResult
 
 
 def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def]
@@ -38,17 +37,17 @@ def progress_reporter(total: int, enabled: bool):  # type: ignore[no-untyped-def
 
 
 def export_all(
-    db: Path, out: Path, *, plots: bool = False, current: dict[str, str] | None = None
-) -> dict[str, SubmissionResult]:
+    db: Path,
+    out: Path,
+    *,
+    plots: bool = False,
+    current: dict[str, str] | None = None,
+    jobs: int | None = None,
+) -> Exported:
     """Write grades.csv, feedback/ and the class report from an existing gradebook (never creates
-    one: gradebook.GradebookError); an output that cannot be written raises OSError."""
-    with gradebook.open_existing(db) as connection:
-        results = gradebook.latest_results(connection, current)
-    export.output_folder(out)
-    export.write_csv(results, out / "grades.csv")
-    export.write_feedback_files(results, out / "feedback", plots=plots)
-    class_view.write_class_report(results, out, current)
-    return results
+    one: gradebook.GradebookError); an output that cannot be written raises OSError. See
+    `class_export`: one pass, one result in memory at a time, in `jobs` processes."""
+    return export_class(db, out, plots=plots, current=current, jobs=jobs)
 
 
 def dask_executor(address: str) -> Executor:
@@ -98,7 +97,7 @@ def grade_class(
                     found, db, course=course, executor=executor, jobs=jobs, sandbox=sandbox, on_progress=hook
                 )
             current = {s.student: s.content_hash for s in found}
-        results = export_all(db, out, plots=plots, current=current)
+        exported = export_all(db, out, plots=plots, current=current, jobs=jobs)
     except batching.BatchInputError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 3
@@ -110,7 +109,7 @@ def grade_class(
             file=sys.stderr,
         )
         return 130
-    _print_summary(found, summary, results, db, out)
+    _print_summary(found, summary, exported, db, out)
     return 0
 
 
@@ -137,11 +136,11 @@ def _print_notes(source: Path, notes: tuple[str, ...], shown: int = 10) -> None:
 def _print_summary(
     found: list[batching.Submission],
     summary: batching.BatchSummary,
-    results: dict[str, SubmissionResult],
+    exported: Exported,
     db: Path,
     out: Path,
 ) -> None:
-    errors = {s: r.grader_error for s, r in results.items() if r.grader_error is not None}
+    errors = exported.grader_errors
     if errors:
         log = out / "grader_errors.log"
         log.write_text(
@@ -158,5 +157,5 @@ def _print_summary(
     )
     print(
         f"gradebook {db}; grades {out / 'grades.csv'}; report {out / 'class_report.html'}; "
-        f"feedback {out / 'feedback'} ({len(results)} students)"
+        f"feedback {out / 'feedback'} ({exported.students} students)"
     )

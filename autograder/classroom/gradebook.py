@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +83,12 @@ def _sqlite_text(error: sqlite3.Error) -> str:
 
 
 def _prepare(connection: sqlite3.Connection) -> None:
+    # WAL with synchronous=NORMAL: a commit appends to the write-ahead log and returns without an
+    # fsync (SQLite syncs at checkpoints). A committed result survives the batch being killed or
+    # crashing at any moment (the log is in the OS's hands), and the file is never corrupted; only
+    # an OS crash or a power loss may roll back the last commits (FULL would fsync each one, at
+    # the cost of a disk flush per result). One transaction per result costs ~0.1 ms, so results
+    # are not batched: each is committed before it is counted.
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.executescript(SCHEMA)
@@ -176,15 +182,64 @@ def latest_results(
     connection: sqlite3.Connection, current: dict[str, str] | None = None
 ) -> dict[str, SubmissionResult]:
     """Each student's result (for the given content hashes, or the newest), manual grades beside it."""
-    manual: dict[str, dict[str, ManualGrade]] = {}
+    return dict(each_latest_result(connection, current))
+
+
+Chosen = list[tuple[str, int]]  # (student, the rowid of the result to read), by student
+ManualGrades = dict[str, dict[str, ManualGrade]]  # student -> check id -> grade
+
+
+def each_latest_result(
+    connection: sqlite3.Connection, current: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, SubmissionResult]]:
+    """`latest_results` one student at a time, in the same order (by student), read from one
+    snapshot of the gradebook: only one result is in memory at once, however large the class."""
+    began = not connection.in_transaction
+    if began:  # one read transaction: a batch writing meanwhile is not seen half-way
+        connection.execute("BEGIN")
+    try:
+        chosen, manual = latest_choice(connection, current)
+        yield from results_chosen(connection, chosen, manual)
+    finally:
+        if began:
+            connection.rollback()
+
+
+def latest_choice(
+    connection: sqlite3.Connection, current: Mapping[str, str] | None = None
+) -> tuple[Chosen, ManualGrades]:
+    """Which row is each student's result (for the given content hashes, or the newest), by
+    student; and the manual grades. Small: no result is read."""
+    manual: ManualGrades = {}
     for student, check_id, score, comment in connection.execute("SELECT * FROM manual_grades"):
         manual.setdefault(student, {})[check_id] = ManualGrade(score, comment)
-    rows = connection.execute("SELECT student, content_hash, result_json FROM results ORDER BY graded_at")
-    latest: dict[str, SubmissionResult] = {}
-    for student, content_hash, text in rows:
+    latest: dict[str, int] = {}
+    for rowid, student, content_hash in connection.execute(
+        "SELECT rowid, student, content_hash FROM results ORDER BY graded_at"
+    ):
         if current is None or current.get(student) == content_hash:
-            latest[student] = with_manual_grades(result_from_json(text), manual.get(student, {}))
-    return dict(sorted(latest.items()))
+            latest[student] = rowid
+    return [(student, latest[student]) for student in sorted(latest)], manual
+
+
+def results_chosen(
+    connection: sqlite3.Connection, chosen: Chosen, manual: ManualGrades
+) -> Iterator[tuple[str, SubmissionResult]]:
+    """The chosen rows' results, one at a time, manual grades beside them."""
+    for student, rowid in chosen:
+        found = connection.execute(
+            "SELECT result_json FROM results WHERE rowid = ? AND student = ?", (rowid, student)
+        ).fetchone()
+        if found is None:
+            raise GradebookError(f"{student}'s result changed while it was read: run the command again")
+        yield student, with_manual_grades(result_from_json(found[0]), manual.get(student, {}))
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a gradebook known to exist (a process of a parallel export)."""
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as connection:
+        yield connection
 
 
 def graded_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -80,36 +82,87 @@ def item_rest_correlation(item: Sequence[float], rest: Sequence[float]) -> float
     return float(x @ y) / spread
 
 
+# An item's column of scores and the column of the rests of the totals (a string: array is not
+# subscriptable at run time before Python 3.12).
+Columns = tuple["array[float]", "array[float]"]
+
+
+@dataclass
+class ItemTally:
+    """The item analysis aggregated as results are read, one at a time: per item only its two
+    columns of figures (the item's score, the rest of the total: 16 bytes a student), never the
+    results themselves. `merge` appends another tally of the students after these."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    points: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, Columns] = field(default_factory=dict)
+    cases: dict[tuple[str, str], Columns] = field(default_factory=dict)
+
+    def add(self, result: SubmissionResult) -> None:
+        total = result.score
+        for outcome in (o for o in result.outcomes if o.counts):
+            self.names.setdefault(outcome.check_id, outcome.name)
+            self.points.setdefault(outcome.check_id, outcome.max_score)
+            score = outcome.score
+            rest = total - score
+            _append(self.checks, outcome.check_id, score, rest)
+            for case in outcome.cases if not outcome.manual else ():
+                _append(self.cases, (outcome.check_id, case.label), case.fraction, rest)
+
+    def merge(self, other: ItemTally) -> None:
+        for key, value in other.names.items():
+            self.names.setdefault(key, value)
+        for key, figure in other.points.items():
+            self.points.setdefault(key, figure)
+        _extend(self.checks, other.checks)
+        _extend(self.cases, other.cases)
+
+    def analysis(self) -> ItemAnalysis:
+        """Every check and case that at least one student's result counts, in rubric order."""
+        names, points = self.names, self.points
+        checks = tuple(
+            _stats(check_id, names[check_id], None, points[check_id], columns, points[check_id])
+            for check_id, columns in self.checks.items()
+        )
+        cases = tuple(
+            _stats(check_id, names[check_id], label, points[check_id], columns, 1.0)
+            for (check_id, label), columns in self.cases.items()
+        )
+        return ItemAnalysis(checks, cases)
+
+
+def _append(columns: dict[Any, Columns], item: Any, score: float, rest: float) -> None:
+    found = columns.get(item)
+    if found is None:
+        found = columns[item] = (array("d"), array("d"))
+    found[0].append(score)
+    found[1].append(rest)
+
+
+def _extend(columns: dict[Any, Columns], more: Mapping[Any, Columns]) -> None:
+    for item, (scores, rests) in more.items():
+        mine = columns.setdefault(item, (array("d"), array("d")))
+        mine[0].extend(scores)
+        mine[1].extend(rests)
+
+
 def analyse_items(results: Mapping[str, SubmissionResult]) -> ItemAnalysis:
     """Every check and case that at least one student's result counts, in rubric order."""
-    names: dict[str, str] = {}
-    points: dict[str, float] = {}
-    scores: dict[str, list[tuple[float, float]]] = {}  # check -> (score, rest of the total)
-    case_scores: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    tally = ItemTally()
     for result in results.values():
-        for outcome in (o for o in result.outcomes if o.counts):
-            names.setdefault(outcome.check_id, outcome.name)
-            points.setdefault(outcome.check_id, outcome.max_score)
-            rest = result.score - outcome.score
-            scores.setdefault(outcome.check_id, []).append((outcome.score, rest))
-            for case in outcome.cases if not outcome.manual else ():
-                case_scores.setdefault((outcome.check_id, case.label), []).append((case.fraction, rest))
-    checks = tuple(
-        _stats(check_id, names[check_id], None, points[check_id], pairs, points[check_id])
-        for check_id, pairs in scores.items()
-    )
-    cases = tuple(
-        _stats(check_id, names[check_id], label, points[check_id], pairs, 1.0)
-        for (check_id, label), pairs in case_scores.items()
-    )
-    return ItemAnalysis(checks, cases)
+        tally.add(result)
+    return tally.analysis()
 
 
 def _stats(
-    check_id: str, name: str, case: str | None, points: float, pairs: list[tuple[float, float]], full: float
+    check_id: str,
+    name: str,
+    case: str | None,
+    points: float,
+    columns: tuple[Sequence[float], Sequence[float]],
+    full: float,
 ) -> ItemStats:
-    item = [score for score, _ in pairs]
-    rest = [other for _, other in pairs]
+    item, rest = columns
     facility = sum(item) / len(item) / full if full > 0 else 0.0
     return ItemStats(check_id, name, case, points, len(item), facility, item_rest_correlation(item, rest))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autograder.classroom.drill_down import DrillDown, feedback_link
 from autograder.classroom.item_analysis import ItemAnalysis, ItemStats
@@ -39,32 +39,77 @@ class ClassView:
     graded: frozenset[str] = frozenset()  # the students with a feedback page beside the report
 
 
-def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
-    names: dict[str, str] = {}
-    passed: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    misconceptions: Counter[str] = Counter()
-    troubled = []
-    for student, result in results.items():
+SLOWEST = 10  # the slowest submissions the report lists
+
+
+@dataclass
+class SummaryTally:
+    """The class summary aggregated as results are read, one at a time: counts, each student's
+    score (for the distribution) and the few slowest, never the results. `merge` appends another
+    tally of the students after these."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    passed: Counter[str] = field(default_factory=Counter)
+    seen: Counter[str] = field(default_factory=Counter)
+    misconceptions: Counter[str] = field(default_factory=Counter)
+    troubled: list[tuple[str, str]] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    max_score: float | None = None
+    slowest: list[tuple[str, float]] = field(default_factory=list)
+
+    def add(self, student: str, result: SubmissionResult) -> None:
         for outcome in result.outcomes:
             if outcome.manual:
                 continue
-            names[outcome.check_id] = outcome.name
-            seen[outcome.check_id] += 1
-            passed[outcome.check_id] += outcome.score >= outcome.max_score
-        misconceptions.update({m for outcome in result.outcomes for m in outcome.misconceptions})
+            self.names[outcome.check_id] = outcome.name
+            self.seen[outcome.check_id] += 1
+            self.passed[outcome.check_id] += outcome.score >= outcome.max_score
+        self.misconceptions.update({m for outcome in result.outcomes for m in outcome.misconceptions})
         if result.troubles:
-            troubled.append((student, ", ".join(kind.value for kind in result.troubles)))
-    slowest = sorted(((s, r.seconds) for s, r in results.items()), key=lambda item: -item[1])[:10]
-    return ClassSummary(
-        students=len(results),
-        scores=[r.score for r in results.values()],
-        max_score=max((r.max_score for r in results.values()), default=0.0),
-        pass_rates={c: (names[c], passed[c] / seen[c]) for c in names},
-        misconceptions=misconceptions.most_common(),
-        troubled=troubled,
-        slowest=slowest,
-    )
+            self.troubled.append((student, ", ".join(kind.value for kind in result.troubles)))
+        self.scores.append(result.score)
+        self._most(result.max_score)
+        self._slow([(student, result.seconds)])
+
+    def merge(self, other: SummaryTally) -> None:
+        self.names.update(other.names)
+        self.passed.update(other.passed)
+        self.seen.update(other.seen)
+        self.misconceptions.update(other.misconceptions)
+        self.troubled += other.troubled
+        self.scores += other.scores
+        if other.max_score is not None:
+            self._most(other.max_score)
+        self._slow(other.slowest)
+
+    def _most(self, max_score: float) -> None:
+        if self.max_score is None or max_score > self.max_score:
+            self.max_score = max_score
+
+    def _slow(self, more: list[tuple[str, float]]) -> None:
+        """Keep the SLOWEST slowest so far, the first of equals first (a stable sort: as sorting all)."""
+        self.slowest += more
+        if len(self.slowest) > 4 * SLOWEST:
+            self.slowest = sorted(self.slowest, key=lambda item: -item[1])[:SLOWEST]
+
+    def summary(self) -> ClassSummary:
+        names, passed, seen = self.names, self.passed, self.seen
+        return ClassSummary(
+            students=len(self.scores),
+            scores=list(self.scores),
+            max_score=0.0 if self.max_score is None else self.max_score,
+            pass_rates={c: (names[c], passed[c] / seen[c]) for c in names},
+            misconceptions=self.misconceptions.most_common(),
+            troubled=list(self.troubled),
+            slowest=sorted(self.slowest, key=lambda item: -item[1])[:SLOWEST],
+        )
+
+
+def summarize(results: Mapping[str, SubmissionResult]) -> ClassSummary:
+    tally = SummaryTally()
+    for student, result in results.items():
+        tally.add(student, result)
+    return tally.summary()
 
 
 def mean(values: list[float]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from autograder.reports.feedback import grader_error_text, result_feedback
@@ -11,11 +12,12 @@ from autograder.results.model import SubmissionResult
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
-def to_gradescope(result: SubmissionResult) -> dict[str, Any]:
+def to_gradescope(result: SubmissionResult, feedback: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The results.json document; every test's output and the document as a whole stay bounded
-    (see the caps in `autograder.reports.feedback`)."""
+    (see the caps in `autograder.reports.feedback`). `feedback`: `result_feedback(result)`, if
+    the caller has it already."""
     tests = []
-    feedback = result_feedback(result)
+    feedback = result_feedback(result) if feedback is None else feedback
     for outcome in result.outcomes:
         tests.append(
             {

@@ -97,12 +97,14 @@ def _gate_cells(
     for k in keys:
         rows = columns[k]
         row = rows[step - 1] if step <= len(rows) else []
-        key = escape(k)
+        where = f'" data-step="{step}" data-key="{escape(k)}" data-unit="'
         marked = mark[2] if mark[0] == step and mark[1] == k else -1
-        for u in range(max(units[k], 1)):
-            css = "num first-wrong" if u == marked else "num"
-            text = _sig4(row[u]) if u < len(row) else "&mdash;"
-            cells.append(f'<td class="{css}" data-step="{step}" data-key="{key}" data-unit="{u}">{text}</td>')
+        width = max(units[k], 1)
+        texts = [_sig4(value) for value in row[:width]] + ["&mdash;"] * (width - len(row))
+        cells += [
+            f'<td class="{"num first-wrong" if u == marked else "num"}{where}{u}">{text}</td>'
+            for u, text in enumerate(texts)
+        ]
     return cells
 
 
@@ -178,11 +180,13 @@ def _curves_section(name: str, curves: GradientCurvesEvidence) -> str:
     )
 
 
-def render_html(result: SubmissionResult, *, plots: bool = True) -> str:
+def render_html(
+    result: SubmissionResult, *, plots: bool = True, feedback: Mapping[str, str] | None = None
+) -> str:
     """The feedback page for one submission, with its CSS inline and every result string escaped.
 
     `plots=False` leaves out the gradient-flow plot (about 0.1 s of matplotlib per page), for
-    exports of a whole class."""
+    exports of a whole class; `feedback`: `result_feedback(result)`, if the caller has it already."""
     title = f"Feedback: {escape(result.submission)}"
     body = [
         f"<h1>{title}</h1>",
@@ -194,7 +198,7 @@ def render_html(result: SubmissionResult, *, plots: bool = True) -> str:
         notes.insert(0, grader_error_text(result.grader_error))
     if notes:
         body.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>")
-    feedback = result_feedback(result)
+    feedback = result_feedback(result) if feedback is None else feedback
     for part, outcomes in result.by_part().items():
         body += [f"<h2>Part {escape(part)}</h2>", _checks_table(outcomes, feedback)]
     for o in result.outcomes:

@@ -6,6 +6,7 @@ Pure function: takes a result, returns the document as a string.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from autograder.reports.feedback import grader_error_text, result_feedback
 from autograder.results.model import SubmissionResult
@@ -32,8 +33,9 @@ def _fenced(text: str) -> str:
     return f"{fence}text\n{text.rstrip()}\n{fence}"
 
 
-def render_markdown(result: SubmissionResult) -> str:
-    """The feedback document for one submission, in Markdown."""
+def render_markdown(result: SubmissionResult, feedback: Mapping[str, str] | None = None) -> str:
+    """The feedback document for one submission, in Markdown (`feedback`: `result_feedback(result)`,
+    if the caller has it already)."""
     lines = [
         f"# Feedback: {_inline(result.submission)}",
         "",
@@ -52,7 +54,7 @@ def render_markdown(result: SubmissionResult) -> str:
         lines += ["", f"## Part {_inline(part)}", "", "| Check | Score | Status |", "| --- | ---: | --- |"]
         lines.extend(f"| {_cell(o.name)} | {_score(o)} | {_cell(_status(o))} |" for o in outcomes)
     flagged = [o for outcomes in parts.values() for o in outcomes if o.status != "passed" or o.manual]
-    feedback = result_feedback(result)
+    feedback = result_feedback(result) if feedback is None else feedback
     if flagged:
         lines += ["", "## Feedback"]
     for outcome in flagged:

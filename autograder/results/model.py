@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 Status = Literal["passed", "failed", "manual"]
@@ -161,7 +162,7 @@ class CheckOutcome:
             return 1.0 if all(case.passed for case in self.cases) else 0.0
         return sum(case.fraction for case in self.cases) / len(self.cases)
 
-    @property
+    @cached_property  # frozen: computed once (a report reads it many times), never stored as a field
     def automatic_score(self) -> float:
         return round(self.max_score * self.automatic_fraction, 3)
 
@@ -211,11 +212,11 @@ class SubmissionResult:
     notes: tuple[str, ...] = ()
     grader_error: GraderError | None = None
 
-    @property
+    @cached_property  # frozen: computed once, never stored as a field
     def score(self) -> float:
         return round(sum(o.score for o in self.outcomes if o.counts), 6)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return round(sum(o.max_score for o in self.outcomes if o.counts), 6)
 
@@ -225,7 +226,7 @@ class SubmissionResult:
             parts.setdefault(outcome.part, []).append(outcome)
         return parts
 
-    @property
+    @cached_property
     def troubles(self) -> tuple[FailureKind, ...]:
         """What went wrong beyond a wrong answer: a hang, a dead probe, a limit, an unusable file,
         a forged result, the grader's own failure."""
