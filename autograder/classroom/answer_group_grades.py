@@ -22,7 +22,8 @@ from pathlib import Path
 
 from autograder.classroom import gradebook
 from autograder.classroom.answer_groups import AnswerGroup
-from autograder.classroom.export import inert, write_own
+from autograder.classroom.csv_cells import inert
+from autograder.classroom.export import write_own
 from autograder.classroom.manual_grades import Entry, ManualGradeError, roster, validated
 
 HEADER = ("group", "student", "check_id", "score", "comment", "concepts", "answer")

@@ -8,12 +8,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.classroom.answer_groups import AnswerGroupError
 from autograder.classroom.code_similarity import THRESHOLD
-from autograder.classroom.intake import BatchInputError
-from autograder.classroom.lms_export import PLATFORMS, LmsExportError
-from autograder.classroom.similarity_store import SimilarityFileError
+from autograder.classroom.lms_export import PLATFORMS
 from autograder.course import Course, open_course
+
+# Every command's parser is built on each run of `autograder` (of `grade` too): what a command needs
+# beyond its arguments (its error classes too) is imported when that command runs.
 
 EXTRA = "pip install 'lstm-autograder[classview]'"
 
@@ -94,6 +94,9 @@ def _failed(error: Exception | str, code: int = 2) -> int:
 
 
 def run_similarity(args: argparse.Namespace) -> int:
+    from autograder.classroom.intake import BatchInputError
+    from autograder.classroom.similarity_store import SimilarityFileError
+
     try:
         from autograder.classroom import class_view_runs
 
@@ -109,6 +112,8 @@ def run_similarity(args: argparse.Namespace) -> int:
 
 
 def run_answer_groups(args: argparse.Namespace) -> int:
+    from autograder.classroom.answer_groups import AnswerGroupError
+
     try:
         from autograder.classroom import class_view_runs
 
@@ -122,6 +127,8 @@ def run_answer_groups(args: argparse.Namespace) -> int:
 
 
 def run_lms_export(args: argparse.Namespace) -> int:
+    from autograder.classroom.lms_export import LmsExportError
+
     try:
         from autograder.classroom import class_view_runs
 

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from autograder.classroom.csv_cells import inert
 from autograder.reports.feedback import result_feedback
 from autograder.reports.gradescope import to_gradescope
 from autograder.reports.html import render_html
@@ -23,12 +24,6 @@ def output_folder(path: Path) -> Path:
         raise NotADirectoryError(f"{path}: exists and is not a folder")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def inert(text: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates: a student's folder named `=HYPERLINK(...)`
-    or `+1+2` gets a leading apostrophe (the OWASP advice against CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 GradesRow = tuple[str, float, float, dict[str, float | str]]  # student, total, maximum, check -> score

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from autograder.classroom.export import inert
+from autograder.classroom.csv_cells import inert
 from autograder.results.model import SubmissionResult
 
 PLATFORMS = ("canvas", "moodle")
