@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import copy
 import importlib.util
 import io
 import json
@@ -22,7 +21,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from types import FrameType, ModuleType
@@ -32,7 +30,7 @@ if __name__ == "__main__":  # inside the sandbox: find our own package, then num
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     sys.path.extend(sys.argv[4:] if sys.argv[1:2] == ["--serve"] else sys.argv[3:])
 
-from autograder.probe import wire_format
+from autograder.probe import tracebacks, wire_format
 
 OUTPUT_LIMIT = 4096
 
@@ -113,7 +111,7 @@ def describe_error(error: BaseException) -> dict[str, str]:
     """The error of one call, every field cut short (the grader bounds them again)."""
 
     def formatted() -> str:
-        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        lines = tracebacks.format_exception(error)
         return "".join(line for line in lines if "autograder/probe/runner.py" not in line)
 
     return {
@@ -173,8 +171,8 @@ def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
             elif call.get("args") is None:
                 value = target
             else:
-                args = copy.deepcopy(wire_format.decode(call["args"]))
-                kwargs = copy.deepcopy(wire_format.decode(call.get("kwargs") or {"__dict__": {}}))
+                args = wire_format.decode(call["args"])  # a fresh value each time: the call's own
+                kwargs = wire_format.decode(call.get("kwargs") or {"__dict__": {}})
                 value = target(*args, **kwargs)
             encoded = wire_format.encode(value)
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -199,7 +197,7 @@ def run_sweep(target: Callable[..., Any], points: list[Any]) -> list[Any]:
     found: list[Any] = []
     for kwargs in points:
         try:
-            value = target(**copy.deepcopy(kwargs))
+            value = target(**kwargs)  # each point decoded apart: its values are its own
             wire_format.encode(value)
             found.append(["ok", value])
         except Exception as error:

@@ -13,7 +13,6 @@ time). `"fresh": true` beside `"learn"` first forgets every entry held.
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
 import resource  # here, in the runner: not loaded again by every child
@@ -224,7 +223,7 @@ def reuse_decoded_inputs(decoded: dict[int, Any]) -> None:
 
     def decode(value: Any) -> Any:
         if id(value) in decoded:
-            return copy.deepcopy(decoded[id(value)])
+            return wire_format.copy_decoded(decoded[id(value)])
         return plain(value)
 
     wire_format.decode = decode

@@ -21,6 +21,7 @@ past that the channel is flooded and nothing more is read.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import math
 from dataclasses import dataclass
@@ -245,6 +246,27 @@ def _decode_array(body: Any, budget: Budget) -> np.ndarray:
     raw = base64.b64decode(data, validate=True)
     little = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape)
     return little.astype(np.dtype(dtype))  # a writable copy in the machine's byte order
+
+
+IMMUTABLE = (type(None), bool, int, float, str)
+
+
+def copy_decoded(value: Any) -> Any:
+    """A deep copy of a value `decode` made (plain containers, base-class arrays and immutable
+    scalars, shared nowhere inside): done without `copy.deepcopy`'s memo and dispatch. Anything
+    else is deep-copied as such."""
+    kind = type(value)
+    if kind in IMMUTABLE:
+        return value
+    if kind is np.ndarray:
+        return value.copy(order="K")
+    if kind is list:
+        return [copy_decoded(item) for item in value]
+    if kind is tuple:
+        return tuple(copy_decoded(item) for item in value)
+    if kind is dict:
+        return {key: copy_decoded(item) for key, item in value.items()}
+    return copy.deepcopy(value)
 
 
 def outcome_line(outcome: dict[str, Any]) -> str:
