@@ -25,6 +25,7 @@ import copy
 import json
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -45,6 +46,9 @@ ALLOWED_DTYPES = frozenset(
         "float64",
     ]
 )
+# Each allowed dtype in the machine's byte order, to its name: `dtype.name` is computed in Python
+# on every access, a dictionary lookup is not (a dtype equal to one of these has its name).
+NAMES_OF_DTYPES = MappingProxyType({np.dtype(name): name for name in ALLOWED_DTYPES})
 # How the runner and the sandbox say a call or a probe was stopped (the grader rewords them).
 TIME_LIMIT_PASSED = "ran past its time limit"
 OUTPUT_LIMIT_PASSED = "wrote more than its output limit"
@@ -154,7 +158,7 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
         return value if abs(value) < 2**63 else unsupported("an int of more than 64 bits")
     if kind is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+    if isinstance(value, np.generic) and _dtype_name(value.dtype) in ALLOWED_DTYPES:
         return _encode(value.item(), depth + 1, budget)
     if isinstance(value, np.ndarray):
         return _encode_array(value, budget)
@@ -175,14 +179,20 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
 
 def _encode_array(value: np.ndarray, budget: Budget) -> Any:
     array = np.asarray(np.ndarray.view(value, np.ndarray))
-    if array.dtype.name not in ALLOWED_DTYPES:
-        return unsupported(f"an array of {array.dtype.name[:40]}, which is not plain data")
+    name = _dtype_name(array.dtype)
+    if name not in ALLOWED_DTYPES:
+        return unsupported(f"an array of {name[:40]}, which is not plain data")
     budget.array(array.shape)
     if array.nbytes > MAX_ARRAY_BYTES:
         raise TooLargeError(f"an array of {array.nbytes} bytes (at most {MAX_ARRAY_BYTES})")
     little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))  # the wire's byte order
     data = base64.b64encode(little.tobytes()).decode("ascii")
-    return {"__ndarray__": [array.dtype.name, list(array.shape), data]}
+    return {"__ndarray__": [name, list(array.shape), data]}
+
+
+def _dtype_name(dtype: Any) -> str:
+    name: str = NAMES_OF_DTYPES.get(dtype) or dtype.name
+    return name
 
 
 def decode(value: Any) -> Any:

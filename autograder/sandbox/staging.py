@@ -15,6 +15,7 @@ RUNNER_FILES = (
     "runner.py",
     "warm_runner.py",
     "tracebacks.py",
+    "strays.py",
 )  # all the probe imports of ours: stdlib and numpy besides
 MAX_SOURCE_BYTES = 1_000_000
 # The first line of a stand-in for a module a zip could not give (classroom/intake.py): the module
