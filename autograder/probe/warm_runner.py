@@ -13,6 +13,7 @@ time). `"fresh": true` beside `"learn"` first forgets every entry held.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import resource  # here, in the runner: not loaded again by every child
@@ -212,6 +213,8 @@ def serve() -> None:
                 inherited.decoded.clear()
             known.update(request["learn"])
             inherited.decoded.update(decode_inputs(request["learn"].values()))
+            gc.collect()
+            gc.freeze()  # what a child inherits is never traversed by the child's collections
             answer: dict[str, Any] = {"learned": len(known)}
         else:
             request["calls"] = [known[handle] for handle in request["calls"]]
