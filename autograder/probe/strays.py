@@ -39,10 +39,10 @@ def reap_children() -> None:
 
 def alone_in_namespace() -> bool:
     """Whether this pid namespace holds no process but its init and this one. Signal 0 sends
-    nothing: Linux's kill(-1) goes through every process of the namespace but its init and the
-    caller, under the lock that creating a process takes, and fails with ESRCH only when there is
-    none, whoever owns them (a zombie counts too). Where some process is still there (the sandbox's
-    own init below a warm runner, a stray), the answer is no."""
+    nothing: Linux's kill(-1) goes through every process of the caller's pid namespace except its
+    init and the caller, under the lock that creating a process takes, and fails with ESRCH only
+    when it found none, whoever owns them (zombies included). A warm runner is its sandbox's init,
+    so a child that started nothing is alone; so is a cold probe beside bubblewrap's init."""
     try:
         os.kill(-1, 0)
     except ProcessLookupError:
