@@ -47,8 +47,7 @@ ALLOWED_DTYPES = frozenset(
         "float64",
     ]
 )
-# Each allowed dtype in the machine's byte order, to its name: `dtype.name` is computed in Python
-# on every access, a dictionary lookup is not (a dtype equal to one of these has its name).
+# Each allowed dtype (native byte order) to its name: `dtype.name` is worked out in Python each time.
 NAMES_OF_DTYPES = MappingProxyType({np.dtype(name): name for name in ALLOWED_DTYPES})
 # How the runner and the sandbox say a call or a probe was stopped (the grader rewords them).
 TIME_LIMIT_PASSED = "ran past its time limit"
@@ -198,8 +197,7 @@ def _encode_array(value: np.ndarray, budget: Budget) -> Any:
 
 
 def _dtype_name(dtype: Any) -> str:
-    name: str = NAMES_OF_DTYPES.get(dtype) or dtype.name
-    return name
+    return str(NAMES_OF_DTYPES.get(dtype) or dtype.name)
 
 
 def decode(value: Any) -> Any:
@@ -269,9 +267,8 @@ IMMUTABLE = (type(None), bool, int, float, str)
 
 
 def copy_decoded(value: Any) -> Any:
-    """A deep copy of a value `decode` made (plain containers, base-class arrays and immutable
-    scalars, shared nowhere inside): done without `copy.deepcopy`'s memo and dispatch. Anything
-    else is deep-copied as such."""
+    """A deep copy of a value `decode` made (plain containers, base-class arrays, immutable scalars,
+    shared nowhere inside), without `copy.deepcopy`'s memo and dispatch; anything else deep-copied."""
     kind = type(value)
     if kind in IMMUTABLE:
         return value
