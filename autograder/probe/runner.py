@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import copy
 import importlib.util
 import io
 import json
@@ -22,7 +21,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from types import FrameType, ModuleType
@@ -32,7 +30,8 @@ if __name__ == "__main__":  # inside the sandbox: find our own package, then num
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     sys.path.extend(sys.argv[4:] if sys.argv[1:2] == ["--serve"] else sys.argv[3:])
 
-from autograder.probe import wire_format
+from autograder.probe import tracebacks, wire_format
+from autograder.probe.strays import UNPRIVILEGED, end_strays
 
 OUTPUT_LIMIT = 4096
 
@@ -75,9 +74,12 @@ def error_kind(error: BaseException) -> str:
     return "raised"
 
 
+BUILTIN_EXCEPTION_IDS = frozenset(map(id, BUILTIN_EXCEPTIONS))  # the classes live as long as the process
+
+
 def lineage(error: BaseException) -> str:
     """The built-in exception classes `error` is an instance of, most specific first."""
-    return ",".join(cls.__name__ for cls in type(error).__mro__ if any(cls is b for b in BUILTIN_EXCEPTIONS))
+    return ",".join(cls.__name__ for cls in type(error).__mro__ if id(cls) in BUILTIN_EXCEPTION_IDS)
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -113,7 +115,7 @@ def describe_error(error: BaseException) -> dict[str, str]:
     """The error of one call, every field cut short (the grader bounds them again)."""
 
     def formatted() -> str:
-        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        lines = tracebacks.format_exception(error)
         return "".join(line for line in lines if "autograder/probe/runner.py" not in line)
 
     return {
@@ -173,8 +175,8 @@ def run_call(call: dict[str, Any], lookup: Lookup) -> dict[str, Any]:
             elif call.get("args") is None:
                 value = target
             else:
-                args = copy.deepcopy(wire_format.decode(call["args"]))
-                kwargs = copy.deepcopy(wire_format.decode(call.get("kwargs") or {"__dict__": {}}))
+                args = wire_format.decode(call["args"])  # a fresh value each time: the call's own
+                kwargs = wire_format.decode(call.get("kwargs") or {"__dict__": {}})
                 value = target(*args, **kwargs)
             encoded = wire_format.encode(value)
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -199,7 +201,7 @@ def run_sweep(target: Callable[..., Any], points: list[Any]) -> list[Any]:
     found: list[Any] = []
     for kwargs in points:
         try:
-            value = target(**copy.deepcopy(kwargs))
+            value = target(**kwargs)  # each point decoded apart: its values are its own
             wire_format.encode(value)
             found.append(["ok", value])
         except Exception as error:
@@ -212,7 +214,6 @@ def install_alarm() -> Any:
     return signal.signal(signal.SIGALRM, _on_alarm)
 
 
-UNPRIVILEGED = 65534  # nobody
 # Imported before dropping root: outside bubblewrap the runtime may sit where nobody cannot read.
 PRELOADED = (
     *("math", "cmath", "decimal", "fractions", "itertools", "functools", "collections", "heapq"),
@@ -239,12 +240,23 @@ MS_NOSUID, MS_NODEV, MS_REMOUNT = 2, 4, 32
 TMP_INODES = 4096  # files and folders in the private /tmp
 
 
-def clear_keyrings() -> None:
+def c_library() -> Any:
+    """The C library, with the functions the probe calls already looked up: a warm runner does
+    this once, and each child it forks calls them without loading anything."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for name in ("syscall", "unshare", "mount", "prctl"):
+        getattr(libc, name)  # a CDLL keeps each function it has looked up
+    return libc
+
+
+def clear_keyrings(libc: Any = None) -> None:
     """Kernel keyrings belong to the user id, not to a namespace: empty nobody's before its code
     runs, so nothing a previous submission stored there can be read."""
     import ctypes
 
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = libc or c_library()
     keyctl = 250 if os.uname().machine == "x86_64" else 219  # the syscall number: x86_64, else aarch64
     for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
         libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(keyring))
@@ -322,41 +334,6 @@ def run_plan(folder: str, calls: list[dict[str, Any]], results: Any) -> None:
         end_strays()
         results.write(wire_format.outcome_line(outcome))
         results.flush()
-
-
-def end_strays() -> None:
-    """Before the next check: end every other process of the unprivileged user (Linux's kill(-1)
-    spares the caller) and wait until they are gone. Only as that user, inside the sandbox's own
-    pid namespace, whose /proc lists nothing else."""
-    if os.getuid() != UNPRIVILEGED:
-        return
-    deadline = time.monotonic() + 1.0
-    while True:
-        with contextlib.suppress(OSError):
-            os.kill(-1, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        if not other_live_processes() or time.monotonic() > deadline:
-            return
-        time.sleep(0.001)
-
-
-def other_live_processes() -> list[int]:
-    """Processes of this user, other than this one, that are not yet zombies (SIGKILL is delivered
-    asynchronously: a killed process may run a moment longer). The namespace's init and this
-    process's parent (the sandbox's, or the warm runner: root, never a stray) are not read."""
-    found = []
-    trusted = {os.getpid(), os.getppid(), 1}
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in trusted:
-            with contextlib.suppress(OSError):
-                status = open(f"/proc/{name}/status").read()
-                uid = status.split("Uid:")[1].split()[0]
-                state = status.split("State:")[1].split()[0]
-                if int(uid) == UNPRIVILEGED and state not in ("Z", "X"):
-                    found.append(int(name))
-    return found
 
 
 def silence_standard_streams() -> None:

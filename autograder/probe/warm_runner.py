@@ -13,7 +13,7 @@ time). `"fresh": true` beside `"learn"` first forgets every entry held.
 from __future__ import annotations
 
 import contextlib
-import copy
+import gc
 import json
 import os
 import resource  # here, in the runner: not loaded again by every child
@@ -22,19 +22,21 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from autograder.probe import wire_format
 from autograder.probe.runner import (
     become_unprivileged,
+    c_library,
     clear_keyrings,
-    end_strays,
     install_alarm,
     limit_private_tmp,
     preload,
     run_plan,
     silence_standard_streams,
 )
+from autograder.probe.strays import end_strays, reap_children
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -42,20 +44,31 @@ def apply_limits(limits: dict[str, int]) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
-def run_child(request: dict[str, Any], results_fd: int, control: list[int], decoded: dict[int, Any]) -> None:
+@dataclass(frozen=True)
+class Inherited:
+    """What the warm runner holds for its children, made once and inherited through fork: the
+    control channel's descriptors (which a child closes), the plan's inputs decoded (by the id() of
+    each entry's wire value), and the C library with its functions looked up."""
+
+    control: list[int]
+    decoded: dict[int, Any]
+    libc: Any
+
+
+def run_child(request: dict[str, Any], results_fd: int, inherited: Inherited) -> None:
     """In the forked child: shed the control channel, limit, drop privileges, run the plan."""
     try:
         os.setsid()
-        for fd in control:
+        for fd in inherited.control:
             os.close(fd)
         silence_standard_streams()
         apply_limits(request["rlimits"])
         os.environ.clear()
         os.environ.update(HOME="/tmp", LANG="C.UTF-8")
-        own_ipc_namespace()
+        own_ipc_namespace(inherited.libc)
         become_unprivileged()
-        clear_keyrings()
-        reuse_decoded_inputs(decoded)
+        clear_keyrings(inherited.libc)
+        reuse_decoded_inputs(inherited.decoded)
         run_plan(request["folder"], request["calls"], os.fdopen(results_fd, "w", encoding="utf-8"))
     finally:
         os._exit(0)
@@ -71,7 +84,7 @@ def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls
     deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
     with child_exit(pid) as exited:
         while True:
-            done, status, usage = os.wait4(pid, os.WNOHANG)
+            done, status, usage = reap_until(pid)
             if done:
                 channel.read_file(results_path)  # what it wrote last
                 if channel.flooded:
@@ -96,6 +109,16 @@ def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls
 POLL_SECONDS = 0.01  # between two reads of a running child's result channel
 
 
+def reap_until(pid: int) -> tuple[int, int, Any]:
+    """`os.wait4(pid, os.WNOHANG)`, reaping on the way every other ended child: the runner is the
+    sandbox's init, so the processes a child orphans become its own, and it reaps them as an init
+    does (a zombie holds a slot of the unprivileged user's process limit)."""
+    while True:
+        done, status, usage = os.wait4(-1, os.WNOHANG)
+        if done in (0, pid):
+            return done, status, usage
+
+
 @contextlib.contextmanager
 def child_exit(pid: int) -> Iterator[Callable[[float], object]]:
     """A wait of at most N seconds that ends early when the child exits (a pidfd; a plain sleep
@@ -113,8 +136,9 @@ def child_exit(pid: int) -> Iterator[Callable[[float], object]]:
 
 def end_unprivileged_processes() -> None:
     """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap.
-    Nothing to do when no process is left but this runner and the sandbox's init (signal 0 sends
+    Nothing to do when no process is left but this runner, the sandbox's init (signal 0 sends
     nothing: it asks the kernel whether kill(-1) would find anyone)."""
+    reap_children()  # orphans of the child that have ended
     try:
         os.kill(-1, 0)
     except ProcessLookupError:
@@ -127,9 +151,7 @@ def end_unprivileged_processes() -> None:
         finally:
             os._exit(0)
     os.waitpid(helper, 0)
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+    reap_children()
 
 
 def wipe(folder: str) -> None:
@@ -159,12 +181,11 @@ def wipe(folder: str) -> None:
 CLONE_NEWIPC = 0x08000000
 
 
-def own_ipc_namespace() -> None:
+def own_ipc_namespace(libc: Any) -> None:
     """A fresh System V IPC and POSIX message-queue namespace for this child (needs CAP_SYS_ADMIN,
     which the warm runner holds and the child loses when it becomes nobody)."""
     import ctypes
 
-    libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWIPC) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
 
@@ -182,21 +203,22 @@ def serve() -> None:
     sys.dont_write_bytecode = True
     limit_private_tmp()
     preload()
-    control = [control_out.fileno(), control_in_fd]
     known: dict[str, dict[str, Any]] = {}  # plan entries by handle, parsed once
-    decoded: dict[int, Any] = {}  # their inputs decoded, by the id() of the entry's wire value
+    inherited = Inherited([control_out.fileno(), control_in_fd], {}, c_library())
     for line in control_in:
         request = json.loads(line)
         if "learn" in request:
             if request.get("fresh"):
                 known.clear()
-                decoded.clear()
+                inherited.decoded.clear()
             known.update(request["learn"])
-            decoded.update(decode_inputs(request["learn"].values()))
+            inherited.decoded.update(decode_inputs(request["learn"].values()))
+            gc.collect()
+            gc.freeze()  # what a child inherits is never traversed by the child's collections
             answer: dict[str, Any] = {"learned": len(known)}
         else:
             request["calls"] = [known[handle] for handle in request["calls"]]
-            answer = run_submission(request, staging, results_root, control, decoded)
+            answer = run_submission(request, staging, results_root, inherited)
         control_out.write(json.dumps(answer) + "\n")
         control_out.flush()
     os._exit(0)  # the input closed: leave at once, without tearing the interpreter down
@@ -224,14 +246,14 @@ def reuse_decoded_inputs(decoded: dict[int, Any]) -> None:
 
     def decode(value: Any) -> Any:
         if id(value) in decoded:
-            return copy.deepcopy(decoded[id(value)])
+            return wire_format.copy_decoded(decoded[id(value)])
         return plain(value)
 
     wire_format.decode = decode
 
 
 def run_submission(
-    request: dict[str, Any], staging: str, results_root: str, control: list[int], decoded: dict[int, Any]
+    request: dict[str, Any], staging: str, results_root: str, inherited: Inherited
 ) -> dict[str, Any]:
     """One submission in a fresh child; then its leftovers ended and /tmp emptied."""
     token = str(request["token"])
@@ -241,7 +263,7 @@ def run_submission(
     forked, runner_cpu = time.monotonic(), time.process_time()
     pid = os.fork()
     if pid == 0:
-        run_child(request, results_fd, control, decoded)
+        run_child(request, results_fd, inherited)
     os.close(results_fd)
     startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
     ending, child_cpu = watch_child(pid, results_path, startup, quiet, len(request["calls"]))

@@ -21,9 +21,12 @@ past that the channel is flooded and nothing more is read.
 from __future__ import annotations
 
 import base64
+import binascii
+import copy
 import json
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -44,6 +47,8 @@ ALLOWED_DTYPES = frozenset(
         "float64",
     ]
 )
+# Each allowed dtype (native byte order) to its name: `dtype.name` is worked out in Python each time.
+NAMES_OF_DTYPES = MappingProxyType({np.dtype(name): name for name in ALLOWED_DTYPES})
 # How the runner and the sandbox say a call or a probe was stopped (the grader rewords them).
 TIME_LIMIT_PASSED = "ran past its time limit"
 OUTPUT_LIMIT_PASSED = "wrote more than its output limit"
@@ -116,9 +121,13 @@ class Budget:
         if len(shape) > MAX_NDIM:
             raise TooLargeError(f"an array of {len(shape)} dimensions (at most {MAX_NDIM})")
         self.entries(1)
-        if any(n > MAX_CELLS for n in shape):
-            raise TooLargeError(f"an array of shape {tuple(shape)}: more than {MAX_CELLS} array cells")
-        self.spend("cells", math.prod(max(n, 1) for n in shape), MAX_CELLS, "array cells")
+        cells = 1
+        for n in shape:  # a plain loop: this runs for every array sent or received
+            if n > MAX_CELLS:
+                raise TooLargeError(f"an array of shape {tuple(shape)}: more than {MAX_CELLS} array cells")
+            if n > 1:
+                cells *= n
+        self.spend("cells", cells, MAX_CELLS, "array cells")
 
 
 def unsupported(what: str) -> dict[str, str]:
@@ -144,6 +153,8 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
     kind = type(value)
     if depth > MAX_DEPTH:
         return unsupported(f"a value nested more than {MAX_DEPTH} levels deep")
+    if kind is np.ndarray:  # the commonest value, first (a subclass is taken below)
+        return _encode_array(value, budget)
     if value is None or kind is bool:
         return value
     if kind is str:
@@ -153,7 +164,7 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
         return value if abs(value) < 2**63 else unsupported("an int of more than 64 bits")
     if kind is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.generic) and value.dtype.name in ALLOWED_DTYPES:
+    if isinstance(value, np.generic) and _dtype_name(value.dtype) in ALLOWED_DTYPES:
         return _encode(value.item(), depth + 1, budget)
     if isinstance(value, np.ndarray):
         return _encode_array(value, budget)
@@ -174,14 +185,19 @@ def _encode(value: Any, depth: int, budget: Budget) -> Any:
 
 def _encode_array(value: np.ndarray, budget: Budget) -> Any:
     array = np.asarray(np.ndarray.view(value, np.ndarray))
-    if array.dtype.name not in ALLOWED_DTYPES:
-        return unsupported(f"an array of {array.dtype.name[:40]}, which is not plain data")
+    name = _dtype_name(array.dtype)
+    if name not in ALLOWED_DTYPES:
+        return unsupported(f"an array of {name[:40]}, which is not plain data")
     budget.array(array.shape)
     if array.nbytes > MAX_ARRAY_BYTES:
         raise TooLargeError(f"an array of {array.nbytes} bytes (at most {MAX_ARRAY_BYTES})")
     little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))  # the wire's byte order
-    data = base64.b64encode(little.tobytes()).decode("ascii")
-    return {"__ndarray__": [array.dtype.name, list(array.shape), data]}
+    data = binascii.b2a_base64(little.data, newline=False).decode("ascii")  # read in place: contiguous
+    return {"__ndarray__": [name, list(array.shape), data]}
+
+
+def _dtype_name(dtype: Any) -> str:
+    return str(NAMES_OF_DTYPES.get(dtype) or dtype.name)
 
 
 def decode(value: Any) -> Any:
@@ -245,6 +261,26 @@ def _decode_array(body: Any, budget: Budget) -> np.ndarray:
     raw = base64.b64decode(data, validate=True)
     little = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape)
     return little.astype(np.dtype(dtype))  # a writable copy in the machine's byte order
+
+
+IMMUTABLE = (type(None), bool, int, float, str)
+
+
+def copy_decoded(value: Any) -> Any:
+    """A deep copy of a value `decode` made (plain containers, base-class arrays, immutable scalars,
+    shared nowhere inside), without `copy.deepcopy`'s memo and dispatch; anything else deep-copied."""
+    kind = type(value)
+    if kind in IMMUTABLE:
+        return value
+    if kind is np.ndarray:
+        return value.copy(order="K")
+    if kind is list:
+        return [copy_decoded(item) for item in value]
+    if kind is tuple:
+        return tuple(copy_decoded(item) for item in value)
+    if kind is dict:
+        return {key: copy_decoded(item) for key, item in value.items()}
+    return copy.deepcopy(value)
 
 
 def outcome_line(outcome: dict[str, Any]) -> str:

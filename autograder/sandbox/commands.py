@@ -86,10 +86,13 @@ def identity_options() -> list[str]:
     return [*user, "--disable-userns"]
 
 
-def bubblewrap_sandbox(runner: Path, binds: list[str], limits: Limits, token: str) -> list[str]:
+def bubblewrap_sandbox(
+    runner: Path, binds: list[str], limits: Limits, token: str, runner_is_init: bool = False
+) -> list[str]:
     """The `bwrap ...` prefix: runtime, numpy and runner read-only, `binds` as given, private /tmp,
-    no network, an empty environment."""
-    command = ["bwrap", *runtime_binds(runner), *binds]
+    no network, an empty environment. `runner_is_init`: the runner is the pid namespace's first
+    process (bubblewrap starts no init of its own), so it reaps what its children leave."""
+    command = ["bwrap", *(["--as-pid-1"] if runner_is_init else []), *runtime_binds(runner), *binds]
     command += ["--perms", "1777", "--size", str(limits.file_bytes), "--tmpfs", "/tmp"]
     command += ["--proc", "/proc", "--dev", "/dev", *identity_options()]
     command += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "HOME", "/tmp"]
@@ -115,7 +118,9 @@ def plain_command(runner: Path, staged: Path, result_fd: int, limits: Limits, to
 
 def warm_command(runner: Path, staging: Path, results: Path, limits: Limits) -> list[str]:
     """The warm runner: the staging folder (one submission at a time) read-only, results writable.
-    It also holds CAP_SYS_ADMIN, to give each child a fresh IPC namespace before dropping to nobody."""
+    It also holds CAP_SYS_ADMIN, to give each child a fresh IPC namespace before dropping to nobody.
+    It is the pid namespace's init: then a child alone with it sees no other process at all, which
+    makes the stray check after each call one system call (`probe/strays.py`)."""
     binds = ["--ro-bind", str(staging), "/staging", "--bind", str(results), "/results"]
-    sandbox = bubblewrap_sandbox(runner, binds, limits, uuid.uuid4().hex)
+    sandbox = bubblewrap_sandbox(runner, binds, limits, uuid.uuid4().hex, runner_is_init=True)
     return [*sandbox, RUNNER_PATH, "--serve", "/staging", "/results", "/opt/site"]

@@ -14,6 +14,8 @@ RUNNER_FILES = (
     "wire_format.py",
     "runner.py",
     "warm_runner.py",
+    "tracebacks.py",
+    "strays.py",
 )  # all the probe imports of ours: stdlib and numpy besides
 MAX_SOURCE_BYTES = 1_000_000
 # The first line of a stand-in for a module a zip could not give (classroom/intake.py): the module
