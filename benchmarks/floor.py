@@ -16,7 +16,6 @@ Each call's times go to RESULTS as one JSON line, written as soon as the call re
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import subprocess
@@ -43,10 +42,12 @@ def timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, f
 
 
 def copied_inputs(decoded: tuple[Any, Any]) -> tuple[Any, Any]:
-    """A call's inputs as the warm probe gives them: copies of what it decoded once (a copy made
-    by its decoder, and one more by `run_call`)."""
+    """A call's inputs as the warm probe gives them: one copy of what it decoded once
+    (`wire_format.copy_decoded`, as the warm child's decoder makes it)."""
+    from autograder.probe import wire_format
+
     args, kwargs = decoded
-    return copy.deepcopy(copy.deepcopy(args)), copy.deepcopy(copy.deepcopy(kwargs))
+    return wire_format.copy_decoded(args), wire_format.copy_decoded(kwargs)
 
 
 def grade_alone(
