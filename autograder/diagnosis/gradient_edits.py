@@ -41,19 +41,25 @@ class KeptRows:
 
     def _row(self, index: int) -> np.ndarray | None:
         with self._turn:
-            if index < len(self._kept):
-                return self._kept[index]
-            if self._end is None:
+            while index >= len(self._kept) and self._end is None:
                 try:
                     if self._source is None:
                         self._source = self._rows()
                     self._kept.append(next(self._source))
-                    return self._kept[index]
-                except BaseException as error:  # the end of the rows, or a row that cannot be had
+                except MemoryError:  # not the computation's own doing: nothing of it is kept
+                    self._source, self._kept = None, []
+                    raise
+                except Exception as error:  # the end of the rows, or a row that cannot be had
                     self._end = error
-        if isinstance(self._end, StopIteration):
+                except BaseException:  # an interruption (Ctrl-C): nothing of it is kept
+                    self._source, self._kept = None, []
+                    raise
+            if index < len(self._kept):
+                return self._kept[index]
+            end = self._end
+        if isinstance(end, StopIteration) or end is None:
             return None
-        raise self._end
+        raise end
 
     def __call__(self) -> Iterator[np.ndarray]:
         index = 0

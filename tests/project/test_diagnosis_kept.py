@@ -69,6 +69,28 @@ def test_a_row_that_cannot_be_had_raises_for_every_reader() -> None:
             next(reader)
 
 
+def test_an_interruption_while_a_row_is_made_is_not_kept() -> None:
+    """Ctrl-C (or memory running out) while a row is computed says nothing about the rows: the next
+    reader gets every row, computed again."""
+    made = [0]
+    interrupt = [True]
+
+    def rows() -> Iterator[np.ndarray]:
+        for k in range(3):
+            made[0] += 1
+            if k == 1 and interrupt[0]:
+                interrupt[0] = False
+                raise KeyboardInterrupt
+            yield np.full(2, float(k))
+
+    kept_rows = KeptRows(rows)
+    reader = kept_rows()
+    assert next(reader).tolist() == [0.0, 0.0]
+    with pytest.raises(KeyboardInterrupt):
+        next(reader)
+    assert [row[0] for row in kept_rows()] == [0.0, 1.0, 2.0]
+
+
 def test_kept_rows_read_from_many_threads_are_the_same_rows() -> None:
     made = [0]
     candidate = kept(Candidate("c", "says", lambda: counted_rows(made, 200)))
