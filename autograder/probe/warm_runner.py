@@ -21,11 +21,12 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from autograder.probe import wire_format
+from autograder.probe.progress import Progress
 from autograder.probe.runner import (
     become_unprivileged,
     c_library,
@@ -36,7 +37,7 @@ from autograder.probe.runner import (
     run_plan,
     silence_standard_streams,
 )
-from autograder.probe.strays import end_strays, reap_children
+from autograder.probe.strays import alone_in_namespace, reap_children
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -74,19 +75,22 @@ def run_child(request: dict[str, Any], results_fd: int, inherited: Inherited) ->
         os._exit(0)
 
 
-def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls: int) -> tuple[str, float]:
-    """Wait for the child; kill it when no new well-formed outcome comes for too long (blank or
-    forged lines written by the student's code are not progress), past a hard stop, or once it
-    floods the result channel with junk. The channel is read as it grows, each byte once; the wait
-    between two reads ends the moment the child does (a pidfd), so no time is lost after it.
+def watch_child(
+    pid: int, results_path: str, startup: float, quiet: float, call_ids: Sequence[str]
+) -> tuple[str, float]:
+    """Wait for the child; kill it when no new outcome comes for too long (blank or forged lines
+    written by the student's code are not progress), past a hard stop, or once it floods the result
+    channel with junk. The channel is read as it grows, through a buffer cleared after each read
+    (`progress.Progress`: nothing the child wrote stays in this process, which later children
+    inherit); the wait between two reads ends the moment the child does (a pidfd).
     Returns how the child ended and the processor time it used."""
-    started, channel = time.monotonic(), wire_format.ChannelReader()
-    deadline, hard_stop = started + startup, started + startup + quiet * max(1, calls)
+    started, channel = time.monotonic(), Progress(results_path, call_ids)
+    deadline, hard_stop = started + startup, started + startup + quiet * max(1, len(call_ids))
     with child_exit(pid) as exited:
         while True:
             done, status, usage = reap_until(pid)
             if done:
-                channel.read_file(results_path)  # what it wrote last
+                channel.read()  # what it wrote last
                 if channel.flooded:
                     return wire_format.OUTPUT_LIMIT_PASSED, usage.ru_utime + usage.ru_stime
                 return (
@@ -94,7 +98,7 @@ def watch_child(pid: int, results_path: str, startup: float, quiet: float, calls
                     usage.ru_utime + usage.ru_stime,
                 )
             now = time.monotonic()
-            if channel.read_file(results_path):
+            if channel.read():
                 deadline = now + quiet
             ending = wire_format.OUTPUT_LIMIT_PASSED if channel.flooded else None
             if ending is None and (now > deadline or now > hard_stop):
@@ -135,23 +139,28 @@ def child_exit(pid: int) -> Iterator[Callable[[float], object]]:
 
 
 def end_unprivileged_processes() -> None:
-    """Kill every process of the unprivileged user in this sandbox (stragglers, daemons), then reap.
-    Nothing to do when no process is left but this runner, the sandbox's init (signal 0 sends
-    nothing: it asks the kernel whether kill(-1) would find anyone)."""
+    """Kill every process a submission left in this sandbox (stragglers, daemons), then reap them.
+    The runner is the sandbox's pid namespace's init and root: its kill(-1) reaches every other
+    process of the namespace, which nothing a student's process does (SIGSTOP, SIGKILL to a helper)
+    can stop, and as their init it reaps them. Nothing to do when no process is left (signal 0
+    sends nothing: it asks the kernel whether kill(-1) would find anyone)."""
     reap_children()  # orphans of the child that have ended
-    try:
-        os.kill(-1, 0)
-    except ProcessLookupError:
+    if alone_in_namespace():
         return
-    helper = os.fork()
-    if helper == 0:
-        try:
-            become_unprivileged()
-            end_strays()  # as nobody: kill(-1) spares the helper itself, then waits until all are gone
-        finally:
-            os._exit(0)
-    os.waitpid(helper, 0)
-    reap_children()
+    if os.getpid() != 1:  # not the namespace's init: kill(-1) would reach beyond the sandbox
+        raise RuntimeError("the warm runner is not its sandbox's init; leftover processes cannot be ended")
+    deadline = time.monotonic() + CLEANUP_SECONDS
+    while not alone_in_namespace() and time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        reap_children()
+        if not alone_in_namespace():
+            time.sleep(0.001)
+    if not alone_in_namespace():
+        raise RuntimeError(f"processes a submission left were still there after {CLEANUP_SECONDS:g} s")
+
+
+CLEANUP_SECONDS = 5.0  # for the kernel to end what SIGKILL reached (a process in a system call)
 
 
 def wipe(folder: str) -> None:
@@ -266,7 +275,7 @@ def run_submission(
         run_child(request, results_fd, inherited)
     os.close(results_fd)
     startup, quiet = float(request["startup_seconds"]), float(request["quiet_seconds"])
-    ending, child_cpu = watch_child(pid, results_path, startup, quiet, len(request["calls"]))
+    ending, child_cpu = watch_child(pid, results_path, startup, quiet, [c["id"] for c in request["calls"]])
     reaped = time.monotonic()
     end_unprivileged_processes()
     for folder in ("/tmp", "/dev/shm"):

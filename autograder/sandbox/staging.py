@@ -12,6 +12,7 @@ from pathlib import Path
 PROBE_PACKAGE = Path(__file__).resolve().parent.parent / "probe"
 RUNNER_FILES = (
     "wire_format.py",
+    "progress.py",
     "runner.py",
     "warm_runner.py",
     "tracebacks.py",

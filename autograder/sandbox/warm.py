@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -22,6 +23,8 @@ from autograder.sandbox.probe_run import Call, Outcome, ProbeRun, SandboxError
 from autograder.sandbox.staging import make_readable, stage_runner, stage_submission
 
 MAX_KNOWN_CALLS = 4096  # plan entries the runner holds at once (a class's plan has a few dozen)
+LEARN_SECONDS = 60.0  # for the runner to take a plan in
+ANSWER_MARGIN_SECONDS = 15.0  # past a child's hard stop: the runner's cleanup (5 s at most) and slack
 
 
 class WarmSandbox:
@@ -75,14 +78,17 @@ class WarmSandbox:
 
         started, cpu = time.perf_counter(), time.thread_time()
         handles = self._handles_of(calls)
+        limits = self.timed()
         answer = self._ask(
             {
                 "token": token,
                 "calls": handles,
                 "rlimits": self.rlimits(),
-                "startup_seconds": self.timed().startup_seconds,
-                "quiet_seconds": self.timed().quiet_seconds,
-            }
+                "startup_seconds": limits.startup_seconds,
+                "quiet_seconds": limits.quiet_seconds,
+            },
+            # the runner's own hard stop for the child, then its cleanup's bound, and a margin
+            limits.startup_seconds + limits.quiet_seconds * max(1, len(handles)) + ANSWER_MARGIN_SECONDS,
         )
         ending = str(answer["ending"])
         results = self.results / f"{token}.jsonl"
@@ -114,19 +120,38 @@ class WarmSandbox:
             self._ask({"learn": lessons, "fresh": fresh})
         return [self._handles[id(call)][0] for call in calls]
 
-    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One request line to the runner, and its answer line."""
+    def _ask(self, request: dict[str, Any], seconds: float = LEARN_SECONDS) -> dict[str, Any]:
+        """One request line to the runner, and its answer line, within `seconds`: a runner that
+        does not answer in time (whatever a submission did to it) is ended, and the caller told."""
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
-            answer = self.process.stdout.readline()
+            answer = self._answer_line(time.monotonic() + seconds)
         except BrokenPipeError:
             answer = b""
+        if answer is None:
+            self.close()
+            raise SandboxError(f"the warm sandbox did not answer within {seconds:g} s; it was ended")
         if not answer:
             raise SandboxError("the warm sandbox stopped: " + self._stderr())
         decoded: dict[str, Any] = json.loads(answer)
         return decoded
+
+    def _answer_line(self, deadline: float) -> bytes | None:
+        """The runner's next line (b"" if it closed its output first), or None past `deadline`.
+        Read from the descriptor itself: a buffered reader would wait for a whole line unbounded."""
+        assert self.process.stdout is not None
+        fd, line = self.process.stdout.fileno(), bytearray()
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b""
+            line += chunk
+        return bytes(line)
 
     def probe(self, submission: Path, calls: Sequence[Call], modules: Sequence[str]) -> ProbeRun:
         """Grade one submission; threads sharing this sandbox take turns (one child at a time)."""
