@@ -3,7 +3,9 @@ modules, loaded once."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -11,6 +13,7 @@ import pytest
 
 from autograder.course import Course, open_course
 from autograder.grading.grader import Grader, load_grader
+from autograder.sandbox import WarmSandbox, bubblewrap_available
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -59,3 +62,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens", action="store_true", help="rewrite tests/project/goldens/ from the current grader"
     )
+
+
+def start_warm_sandbox(grader: Grader) -> WarmSandbox:
+    """A warm sandbox with the grader's limits (root and bubblewrap, as CI has; a failure otherwise)."""
+    if os.geteuid() != 0 or not bubblewrap_available():
+        pytest.fail("the warm sandbox needs root and bubblewrap (CI has both)")
+    return WarmSandbox(grader.limits)
+
+
+@pytest.fixture()
+def fresh_warm_sandbox(grader: Grader) -> Iterator[WarmSandbox]:
+    """A warm sandbox of its own for one test."""
+    sandbox = start_warm_sandbox(grader)
+    yield sandbox
+    sandbox.close()

@@ -6,17 +6,14 @@ inherited for the previous student's printed text, which the runner once parsed 
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT
 
-from autograder.course import open_course
-from autograder.grading.grader import Grader, grade_submission, load_grader
-from autograder.sandbox import WarmSandbox, bubblewrap_available
+from autograder.grading.grader import Grader, grade_submission
+from autograder.sandbox import WarmSandbox
 
 REFERENCE = PROJECT / "examples" / "submissions" / "full_marks_reference"
 
@@ -83,20 +80,6 @@ def sigmoid(x):  # noqa: F811
 """
 
 
-@pytest.fixture(scope="module")
-def grader() -> Grader:
-    return load_grader(open_course(PROJECT))
-
-
-@pytest.fixture()
-def warm(grader: Grader) -> Iterator[WarmSandbox]:
-    if os.geteuid() != 0 or not bubblewrap_available():
-        pytest.fail("the warm sandbox needs root and bubblewrap (CI has both)")
-    sandbox = WarmSandbox(grader.limits)
-    yield sandbox
-    sandbox.close()
-
-
 def submission(tmp_path: Path, name: str, added: str) -> Path:
     folder = tmp_path / name
     shutil.copytree(REFERENCE, folder)
@@ -116,8 +99,9 @@ def full_marks(grader: Grader) -> float:
 
 @pytest.mark.parametrize("signal", ["SIGSTOP", "SIGKILL"])
 def test_a_daemon_that_stops_or_kills_the_cleanup_never_reaches_the_next_student(
-    tmp_path: Path, grader: Grader, warm: WarmSandbox, signal: str
+    tmp_path: Path, grader: Grader, fresh_warm_sandbox: WarmSandbox, signal: str
 ) -> None:
+    warm = fresh_warm_sandbox
     attacker = submission(tmp_path, "attacker", DAEMON.format(signal=signal))
     score(attacker, grader, warm)  # returns: the cleanup cannot be stopped by the daemon
     for _ in range(2):
@@ -125,8 +109,9 @@ def test_a_daemon_that_stops_or_kills_the_cleanup_never_reaches_the_next_student
 
 
 def test_a_child_cannot_read_the_previous_students_output_in_the_memory_it_inherits(
-    tmp_path: Path, grader: Grader, warm: WarmSandbox
+    tmp_path: Path, grader: Grader, fresh_warm_sandbox: WarmSandbox
 ) -> None:
+    warm = fresh_warm_sandbox
     owner, reader = submission(tmp_path, "owner", OWNER), submission(tmp_path, "reader", READER)
     for _ in range(2):
         score(owner, grader, warm)
