@@ -144,20 +144,18 @@ def end_unprivileged_processes() -> None:
     process of the namespace, which nothing a student's process does (SIGSTOP, SIGKILL to a helper)
     can stop, and as their init it reaps them. Nothing to do when no process is left (signal 0
     sends nothing: it asks the kernel whether kill(-1) would find anyone)."""
-    reap_children()  # orphans of the child that have ended
-    if alone_in_namespace():
-        return
-    if os.getpid() != 1:  # not the namespace's init: kill(-1) would reach beyond the sandbox
-        raise RuntimeError("the warm runner is not its sandbox's init; leftover processes cannot be ended")
     deadline = time.monotonic() + CLEANUP_SECONDS
-    while not alone_in_namespace() and time.monotonic() < deadline:
+    while True:
+        reap_children()  # what has ended: the child's orphans, then what the kill below reached
+        if alone_in_namespace():
+            return
+        if os.getpid() != 1:  # not the namespace's init: kill(-1) would reach beyond the sandbox
+            raise RuntimeError("the warm runner is not its sandbox's init: it cannot end leftovers")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes a submission left were still there after {CLEANUP_SECONDS:g} s")
         with contextlib.suppress(ProcessLookupError):
             os.kill(-1, signal.SIGKILL)
-        reap_children()
-        if not alone_in_namespace():
-            time.sleep(0.001)
-    if not alone_in_namespace():
-        raise RuntimeError(f"processes a submission left were still there after {CLEANUP_SECONDS:g} s")
+        time.sleep(0.001)
 
 
 CLEANUP_SECONDS = 5.0  # for the kernel to end what SIGKILL reached (a process in a system call)
